@@ -1,0 +1,76 @@
+"""The small session interface every stage talks to, real Snowflake or the local account.
+
+`query` returns rows as dicts keyed by Snowflake's column names; `execute` runs one statement.
+Both count one round-trip, so plans can report (and benchmarks can bound) what they cost.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Protocol, runtime_checkable
+
+
+@runtime_checkable
+class Session(Protocol):
+    """What introspection, apply, checks and audit need from an account."""
+
+    @property
+    def round_trips(self) -> int: ...
+
+    def query(self, sql: str) -> list[dict[str, Any]]: ...
+
+    def execute(self, sql: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class RoundTripCounter:
+    """Thread-safe count of round-trips and the seconds they took."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.round_trips = 0
+        self.seconds = 0.0
+
+    def record(self, started: float) -> None:
+        with self._lock:
+            self.round_trips += 1
+            self.seconds += time.perf_counter() - started
+
+
+class SnowflakeSession:
+    """A `snowflake.connector` connection behind the Session interface.
+
+    One connection is shared by apply's worker threads; the connector allows a cursor per thread.
+    """
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+        self._counter = RoundTripCounter()
+
+    @property
+    def round_trips(self) -> int:
+        return self._counter.round_trips
+
+    def query(self, sql: str) -> list[dict[str, Any]]:
+        from snowflake.connector import DictCursor
+
+        started = time.perf_counter()
+        try:
+            with self._connection.cursor(DictCursor) as cursor:
+                cursor.execute(sql)
+                return list(cursor.fetchall())
+        finally:
+            self._counter.record(started)
+
+    def execute(self, sql: str) -> None:
+        started = time.perf_counter()
+        try:
+            with self._connection.cursor() as cursor:
+                cursor.execute(sql)
+        finally:
+            self._counter.record(started)
+
+    def close(self) -> None:
+        self._connection.close()
