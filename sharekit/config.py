@@ -1,0 +1,529 @@
+"""`sharekit.yml` (version 1) → a typed, validated, frozen Config.
+
+Every problem is collected with its file, line and key, then raised once as a ConfigError, so a
+user fixes a file in one pass. Unknown keys are errors with a "did you mean" hint.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import yaml
+
+from . import identifiers, sqlcheck
+from .errors import ConfigError, IdentifierError, Problem
+from .yamlsource import Located, LocatedList, load
+
+KINDS = ("transactional", "fact", "dimension")
+INCREMENTAL_KINDS = ("transactional", "fact")
+DEFAULT_SCHEMA = "OPTIMOVE"
+DEFAULT_LAST_UPDATED = "LastUpdated"
+DEFAULT_MAX_AGE = "36h"
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?\Z")
+
+
+@dataclass(frozen=True)
+class Consumer:
+    account: str  # ORG.ACCOUNT (or a legacy locator), upper-case
+    share_restrictions: bool | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Share:
+    name: str  # stored
+    database: str  # stored
+    comment: str | None
+    consumers: tuple[Consumer, ...]
+    prune: bool = False
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # stored name in the view
+    source: str | None = None  # stored source column, when not an expression
+    expr: str | None = None  # regenerated scalar SQL
+    comment: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class OptimoveTable:
+    vertical: str
+    table: str
+
+
+@dataclass(frozen=True)
+class View:
+    name: str  # stored
+    schema: str  # stored
+    kind: str
+    columns: tuple[Column, ...]
+    sources: tuple[tuple[str, str, str], ...]  # stored (db, schema, object) read by the view
+    last_updated: str  # stored
+    max_age: timedelta
+    primary_key: tuple[str, ...] = ()
+    comment: str | None = None
+    source: tuple[str, str, str] | None = None  # `from:` views: the one source object
+    where: str | None = None  # regenerated row filter
+    query: str | None = None  # `query:` views: the regenerated SELECT
+    optimove: OptimoveTable | None = None
+    line: int | None = None
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: str
+    share: Share
+    views: tuple[View, ...]
+    schema: str
+    last_updated: str
+    max_age: timedelta
+    seed: Path | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def schemas(self) -> tuple[str, ...]:
+        return tuple(sorted({view.schema for view in self.views}))
+
+    @property
+    def reference_databases(self) -> tuple[str, ...]:
+        """Databases other than the share's that views read from: each needs REFERENCE_USAGE."""
+        return tuple(
+            sorted(
+                {db for view in self.views for db, _, _ in view.sources}
+                - {self.share.database}
+            )
+        )
+
+    def view(self, schema: str, name: str) -> View | None:
+        return next((v for v in self.views if (v.schema, v.name) == (schema, name)), None)
+
+
+def parse_duration(text: str) -> timedelta:
+    """`36h`, `2d`, `90m`, `1d12h` → timedelta; raises ValueError."""
+    match = _DURATION.match(str(text).strip())
+    if not match or not any(match.groups()):
+        raise ValueError(f"{text!r} is not a duration: write e.g. 36h, 2d, 90m or 1d12h")
+    days, hours, minutes = (int(g or 0) for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes)
+
+
+class _Reader:
+    """Walks the loaded YAML, converting values and collecting located problems."""
+
+    def __init__(self, path: str, variables: Mapping[str, str]):
+        self.path = path
+        self.variables = variables
+        self.problems: list[Problem] = []
+        self.warnings: list[str] = []
+
+    def problem(self, line: int | None, key: str, message: str) -> None:
+        self.problems.append(Problem(self.path, line, key, message))
+
+    def substitute(self, value: Any, line: int | None, key: str) -> Any:
+        if not isinstance(value, str) or "${" not in value:
+            return value
+
+        def replace(match: re.Match) -> str:
+            name = match.group(1)
+            if name in self.variables:
+                return self.variables[name]
+            self.problem(
+                line,
+                key,
+                f"variable ${{{name}}} is not set: pass --var {name}=VALUE "
+                f"or set SHAREKIT_VAR_{name}",
+            )
+            return match.group(0)
+
+        return _VAR.sub(replace, value)
+
+    def mapping(
+        self, node: Any, key: str, allowed: tuple[str, ...], line: int | None
+    ) -> Located | None:
+        if not isinstance(node, Located):
+            self.problem(line, key, f"must be a mapping of {', '.join(allowed)}")
+            return None
+        for name in node:
+            if name not in allowed:
+                hint = difflib.get_close_matches(name, allowed, n=1)
+                suggestion = f"; did you mean {hint[0]!r}?" if hint else f"; allowed: {', '.join(allowed)}"
+                self.problem(node.key_lines[name], _join(key, name), f"unknown key{suggestion}")
+        return node
+
+    def get(
+        self,
+        node: Located,
+        key: str,
+        name: str,
+        convert: Callable[[Any], Any],
+        *,
+        required: bool = False,
+        default: Any = None,
+    ) -> Any:
+        where = _join(key, name)
+        if name not in node or node[name] is None:
+            if required:
+                self.problem(node.line, where, "is required")
+            return default
+        line = node.key_lines.get(name, node.line)
+        value = self.substitute(node[name], line, where)
+        try:
+            return convert(value)
+        except (ValueError, TypeError, IdentifierError, sqlcheck.FragmentError) as error:
+            self.problem(line, where, str(error))
+            return default
+
+
+def _join(key: str, name: str | int) -> str:
+    if isinstance(name, int):
+        return f"{key}[{name}]"
+    return f"{key}.{name}" if key else name
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"must be text, not {type(value).__name__} ({value!r})")
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"must be true or false, not {value!r}")
+    return value
+
+
+def _name(value: Any) -> str:
+    return identifiers.normalize(_text(value))
+
+
+def _qualified3(value: Any) -> tuple[str, str, str]:
+    return identifiers.parse_qualified(_text(value), 3)  # type: ignore[return-value]
+
+
+def _kind(value: Any) -> str:
+    value = _text(value)
+    if value not in KINDS:
+        raise ValueError(f"{value!r} is not a kind: use one of {', '.join(KINDS)}")
+    return value
+
+
+def _duration(value: Any) -> timedelta:
+    return parse_duration(_text(value) if not isinstance(value, int) else f"{value}h")
+
+
+def load_config(path: str | Path, variables: Mapping[str, str] | None = None) -> Config:
+    """Read and validate a config file; `variables` override SHAREKIT_VAR_* from the environment."""
+    path = Path(path)
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            [Problem(shown, None, "", "file not found: create one with `sharekit init` or pass -f FILE")]
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError([Problem(shown, None, "", f"cannot read file: {error}")]) from None
+    merged = {
+        name[len("SHAREKIT_VAR_") :]: value
+        for name, value in os.environ.items()
+        if name.startswith("SHAREKIT_VAR_")
+    }
+    merged.update(variables or {})
+    return parse_config(text, shown, merged, base_dir=path.parent)
+
+
+def parse_config(
+    text: str, path: str = "sharekit.yml", variables: Mapping[str, str] | None = None, base_dir: Path | None = None
+) -> Config:
+    """Validate config text; raises ConfigError listing every problem found."""
+    try:
+        document = load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        raise ConfigError(
+            [Problem(path, line, "", f"YAML syntax error: {error.problem or error}; check indentation and quoting")]
+        ) from None
+    except yaml.YAMLError as error:
+        raise ConfigError([Problem(path, None, "", f"YAML error: {error}")]) from None
+    reader = _Reader(path, variables or {})
+    config = _read_document(reader, document, base_dir or Path("."))
+    if reader.problems:
+        raise ConfigError(reader.problems)
+    assert config is not None
+    return config
+
+
+def _read_document(r: _Reader, document: Any, base_dir: Path) -> Config | None:
+    top = r.mapping(document, "", ("version", "share", "defaults", "local", "views"), 1)
+    if top is None:
+        return None
+    version = top.get("version")
+    if version != 1:
+        r.problem(
+            top.key_lines.get("version", 1),
+            "version",
+            "must be 1 (this sharekit reads config version 1)" if "version" in top else "is required: add `version: 1`",
+        )
+    share = _read_share(r, top)
+    defaults = r.mapping(top.get("defaults", Located()), "defaults",
+                         ("schema", "last_updated", "max_age"), top.key_lines.get("defaults"))
+    defaults = defaults if defaults is not None else Located()
+    defaults.setdefault("schema", DEFAULT_SCHEMA)
+    defaults.setdefault("last_updated", DEFAULT_LAST_UPDATED)
+    defaults.setdefault("max_age", DEFAULT_MAX_AGE)
+    if not hasattr(defaults, "line"):
+        defaults.line, defaults.key_lines = 1, {}
+    schema = r.get(defaults, "defaults", "schema", _name, default=DEFAULT_SCHEMA)
+    last_updated = r.get(defaults, "defaults", "last_updated", _name, default="LASTUPDATED")
+    max_age = r.get(defaults, "defaults", "max_age", _duration, default=timedelta(hours=36))
+    seed = None
+    if "local" in top:
+        local = r.mapping(top["local"], "local", ("seed",), top.key_lines["local"])
+        if local is not None:
+            seed_text = r.get(local, "local", "seed", _text)
+            seed = (base_dir / seed_text) if seed_text else None
+    views = _read_views(r, top, schema, last_updated, max_age)
+    if share is None:
+        return None
+    return Config(
+        path=r.path,
+        share=share,
+        views=tuple(views),
+        schema=schema,
+        last_updated=last_updated,
+        max_age=max_age,
+        seed=seed,
+        warnings=tuple(r.warnings),
+    )
+
+
+def _read_share(r: _Reader, top: Located) -> Share | None:
+    if "share" not in top:
+        r.problem(1, "share", "is required: name the share, its database and its consumers")
+        return None
+    node = r.mapping(top["share"], "share", ("name", "database", "comment", "consumers", "prune"),
+                     top.key_lines["share"])
+    if node is None:
+        return None
+    name = r.get(node, "share", "name", _name, required=True)
+    database = r.get(node, "share", "database", _name, required=True)
+    comment = r.get(node, "share", "comment", _text)
+    prune = r.get(node, "share", "prune", _bool, default=False)
+    consumers: list[Consumer] = []
+    raw = node.get("consumers")
+    if raw is None:
+        r.warnings.append(f"{r.path}:{node.line}: share.consumers: none declared; the share will reach no account")
+    elif not isinstance(raw, LocatedList):
+        r.problem(node.key_lines["consumers"], "share.consumers", "must be a list of {account: ORG.ACCOUNT}")
+    else:
+        seen: dict[str, int] = {}
+        for index, item in enumerate(raw):
+            key = f"share.consumers[{index}]"
+            line = raw.item_lines[index]
+            if isinstance(item, str):
+                item = Located(account=item)
+                item.line, item.key_lines = line, {"account": line}
+            entry = r.mapping(item, key, ("account", "share_restrictions"), line)
+            if entry is None:
+                continue
+            account = r.get(entry, key, "account", _account(r, key, line), required=True)
+            restrictions = r.get(entry, key, "share_restrictions", _bool)
+            if account is None:
+                continue
+            if account in seen:
+                r.problem(line, f"{key}.account", f"{account} is listed twice (first at line {seen[account]})")
+                continue
+            seen[account] = line
+            consumers.append(Consumer(account, restrictions, line))
+    if name is None or database is None:
+        return None
+    return Share(name, database, comment, tuple(consumers), bool(prune))
+
+
+def _account(r: _Reader, key: str, line: int) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        account, legacy = identifiers.normalize_account(_text(value))
+        if legacy:
+            r.warnings.append(
+                f"{r.path}:{line}: {key}.account: {account} is a legacy account locator; "
+                "Snowflake prefers ORG.ACCOUNT"
+            )
+        return account
+
+    return convert
+
+
+_VIEW_KEYS = ("name", "schema", "from", "kind", "primary_key", "columns", "where", "query",
+              "comment", "last_updated", "max_age", "optimove")
+
+
+def _read_views(r: _Reader, top: Located, schema: str, last_updated: str, max_age: timedelta) -> list[View]:
+    raw = top.get("views")
+    if not isinstance(raw, LocatedList) or not raw:
+        r.problem(top.key_lines.get("views", 1), "views", "must be a non-empty list of views to share")
+        return []
+    views: list[View] = []
+    seen: dict[tuple[str, str], int] = {}
+    for index, item in enumerate(raw):
+        key = f"views[{index}]"
+        line = raw.item_lines[index]
+        node = r.mapping(item, key, _VIEW_KEYS, line)
+        if node is None:
+            continue
+        if isinstance(node.get("name"), str):
+            key = f"views[{index}]({node['name']})"
+        view = _read_view(r, node, key, schema, last_updated, max_age)
+        if view is None:
+            continue
+        ident = (view.schema, view.name)
+        if ident in seen:
+            r.problem(line, f"{key}.name", f"view {identifiers.fqn(*ident)} is declared twice (first at line {seen[ident]})")
+            continue
+        seen[ident] = line
+        views.append(view)
+    return views
+
+
+def _read_view(r: _Reader, node: Located, key: str, schema: str, last_updated: str, max_age: timedelta) -> View | None:
+    name = r.get(node, key, "name", _name, required=True)
+    view_schema = r.get(node, key, "schema", _name, default=schema)
+    kind = r.get(node, key, "kind", _kind, default="transactional")
+    comment = r.get(node, key, "comment", _text)
+    view_last_updated = r.get(node, key, "last_updated", _name, default=last_updated)
+    view_max_age = r.get(node, key, "max_age", _duration, default=max_age)
+    optimove = _read_optimove(r, node, key)
+    if ("from" in node) == ("query" in node):
+        r.problem(node.line, key, "needs exactly one of `from:` (a source table) or `query:` (one SELECT)")
+        return None
+    if "query" in node:
+        for extra in ("columns", "where"):
+            if extra in node:
+                r.problem(node.key_lines[extra], f"{key}.{extra}",
+                          f"cannot be used with `query:`: put it in the query itself")
+        checked = r.get(node, key, "query", lambda v: sqlcheck.check_query(_text(v)))
+        if checked is None or name is None:
+            return None
+        columns = tuple(Column(c, source=c) for c in checked.columns)
+        sources, source, where, query = checked.sources, None, None, checked.sql
+    else:
+        source = r.get(node, key, "from", _qualified3, required=True)
+        where = r.get(node, key, "where", lambda v: sqlcheck.check_condition(_text(v), "where"))
+        columns = _read_columns(r, node, key)
+        if source is None or name is None or not columns:
+            return None
+        sources, query = (source,), None
+    names = [c.name for c in columns]
+    primary_key = _read_primary_key(r, node, key, names)
+    if kind in INCREMENTAL_KINDS and view_last_updated not in names:
+        r.problem(node.line, f"{key}.columns",
+                  _missing_last_updated(kind, view_last_updated, names))
+    elif kind == "dimension" and view_last_updated not in names:
+        r.warnings.append(
+            f"{r.path}:{node.line}: {key}: dimension view has no {identifiers.quote(view_last_updated)} "
+            "column; Optimove must reload it in full every day"
+        )
+    return View(
+        name=name, schema=view_schema, kind=kind, columns=columns, sources=tuple(sources),
+        source=source, last_updated=view_last_updated, max_age=view_max_age,
+        primary_key=primary_key, comment=comment, where=where, query=query, optimove=optimove,
+        line=node.line,
+    )
+
+
+def _missing_last_updated(kind: str, wanted: str, names: list[str]) -> str:
+    message = (f"a {kind} view must carry its last_updated column {identifiers.quote(wanted)}: "
+               "Optimove's ETL reads it incrementally")
+    near = [n for n in names if n.upper() == wanted.upper()]
+    if near:
+        message += (f"; the view has {identifiers.quote(near[0])}, which differs only in case — "
+                    f"write last_updated: '{identifiers.quote(near[0])}' or rename the column")
+    return message
+
+
+def _read_primary_key(r: _Reader, node: Located, key: str, names: list[str]) -> tuple[str, ...]:
+    def convert(value: Any) -> tuple[str, ...]:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not items:
+            raise TypeError("must be a column name or a non-empty list of column names")
+        keys = tuple(_name(item) for item in items)
+        for column in keys:
+            if column not in names:
+                raise ValueError(f"{identifiers.quote(column)} is not a column of this view")
+        return keys
+
+    return r.get(node, key, "primary_key", convert, default=())
+
+
+def _read_optimove(r: _Reader, node: Located, key: str) -> OptimoveTable | None:
+    if "optimove" not in node:
+        return None
+    entry = r.mapping(node["optimove"], f"{key}.optimove", ("vertical", "table"), node.key_lines["optimove"])
+    if entry is None:
+        return None
+    vertical = r.get(entry, f"{key}.optimove", "vertical", _text, required=True)
+    table = r.get(entry, f"{key}.optimove", "table", _text, required=True)
+    return OptimoveTable(vertical.lower(), table) if vertical and table else None
+
+
+def _read_columns(r: _Reader, node: Located, key: str) -> tuple[Column, ...]:
+    raw = node.get("columns")
+    if not isinstance(raw, LocatedList) or not raw:
+        r.problem(node.key_lines.get("columns", node.line), f"{key}.columns",
+                  "must list the view's columns explicitly (never SELECT *)")
+        return ()
+    columns: list[Column] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(raw):
+        ckey, line = f"{key}.columns[{index}]", raw.item_lines[index]
+        column = _read_column(r, item, ckey, line)
+        if column is None:
+            continue
+        if column.name in seen:
+            r.problem(line, ckey, f"column {identifiers.quote(column.name)} is listed twice (first at line {seen[column.name]})")
+            continue
+        seen[column.name] = line
+        columns.append(column)
+    return tuple(columns)
+
+
+def _read_column(r: _Reader, item: Any, key: str, line: int) -> Column | None:
+    if isinstance(item, str):
+        item = r.substitute(item, line, key)
+        if item.strip() == "*" or item.strip().endswith(".*"):
+            r.problem(line, key, "'*' is not allowed: a share must list its columns explicitly")
+            return None
+        try:
+            name = _name(item)
+        except IdentifierError as error:
+            r.problem(line, key, str(error))
+            return None
+        return Column(name, source=name, line=line)
+    node = r.mapping(item, key, ("name", "from", "expr", "comment"), line)
+    if node is None:
+        return None
+    name = r.get(node, key, "name", _name, required=True)
+    if "from" in node and "expr" in node:
+        r.problem(line, key, "use either `from:` (rename) or `expr:` (computed), not both")
+        return None
+    source = r.get(node, key, "from", _name)
+    expr = r.get(node, key, "expr", lambda v: sqlcheck.check_scalar(_text(v), "expr"))
+    comment = r.get(node, key, "comment", _text)
+    if name is None or ("expr" in node and expr is None) or ("from" in node and source is None):
+        return None
+    return Column(name, source=None if expr else (source or name), expr=expr, comment=comment, line=line)

@@ -1,0 +1,58 @@
+"""Config → the AccountState it asks for: views with their CREATE statements, grants, consumers."""
+
+from __future__ import annotations
+
+from . import statements
+from .config import Config, View
+from .model import AccountState, ColumnState, Grant, ShareState, ViewState
+from .sqlcheck import normalize_select
+from .templates import Templates
+
+
+def view_state(t: Templates, config: Config, view: View) -> ViewState:
+    database = config.share.database
+    if view.source is not None:
+        select = statements.view_select(t, view.columns, view.source, view.where)
+    else:
+        assert view.query is not None
+        select = view.query
+    text = statements.create_view(t, (database, view.schema, view.name), view.columns, view.comment, select)
+    return ViewState(
+        database=database,
+        schema=view.schema,
+        name=view.name,
+        columns=tuple(ColumnState(c.name, c.comment) for c in view.columns),
+        select=normalize_select(select),
+        comment=view.comment,
+        secure=True,
+        text=text,
+    )
+
+
+def desired_grants(config: Config) -> frozenset[Grant]:
+    """USAGE on the database and each schema, REFERENCE_USAGE on every other database a view
+    reads (derived, never declared), SELECT on each view."""
+    db = config.share.database
+    grants = {Grant("USAGE", "DATABASE", (db,))}
+    grants |= {Grant("USAGE", "SCHEMA", (db, schema)) for schema in config.schemas}
+    grants |= {Grant("REFERENCE_USAGE", "DATABASE", (ref,)) for ref in config.reference_databases}
+    grants |= {Grant("SELECT", "VIEW", (db, v.schema, v.name)) for v in config.views}
+    return frozenset(grants)
+
+
+def desired_state(config: Config, t: Templates) -> AccountState:
+    db = config.share.database
+    views = {(db, v.schema, v.name): view_state(t, config, v) for v in config.views}
+    share = ShareState(
+        name=config.share.name,
+        comment=config.share.comment,
+        database=db,
+        accounts=frozenset(c.account for c in config.share.consumers),
+        grants=desired_grants(config),
+    )
+    return AccountState(
+        share=share,
+        databases=frozenset({db}),
+        schemas=frozenset((db, schema) for schema in config.schemas),
+        views=views,
+    )

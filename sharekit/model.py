@@ -1,0 +1,66 @@
+"""The state both sides of a diff are expressed in: what the config wants, what the account has.
+
+Names are *stored* names (see `identifiers`); a view's definition is its SELECT normalised by
+sqlglot, so live and desired text compare without churn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Grant:
+    """One privilege granted to the share, e.g. SELECT on VIEW (DB, SCHEMA, NAME)."""
+
+    privilege: str  # USAGE | REFERENCE_USAGE | SELECT
+    object_type: str  # DATABASE | SCHEMA | VIEW | TABLE | …
+    name: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ColumnState:
+    name: str
+    comment: str | None = None
+    data_type: str | None = None  # INFORMATION_SCHEMA.COLUMNS.DATA_TYPE; unknown for desired expr columns
+
+
+@dataclass(frozen=True)
+class ViewState:
+    database: str
+    schema: str
+    name: str
+    columns: tuple[ColumnState, ...]
+    select: str | None  # normalised SELECT; None when the live text could not be parsed
+    comment: str | None
+    secure: bool
+    text: str = ""  # desired: the full CREATE statement; live: as SHOW VIEWS reports it
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.database, self.schema, self.name)
+
+
+@dataclass(frozen=True)
+class ShareState:
+    name: str
+    comment: str | None
+    database: str | None  # the database with USAGE (at most one)
+    accounts: frozenset[str]
+    grants: frozenset[Grant]
+    accounts_complete: bool = True  # False when SHOW SHARES' `to` could not be read in full
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """Everything a plan compares; `share` is None when the share does not exist."""
+
+    share: ShareState | None
+    databases: frozenset[str]
+    schemas: frozenset[tuple[str, str]]
+    views: dict[tuple[str, str, str], ViewState] = field(default_factory=dict)
+    # columns of every object the views read (and of the views themselves), for checks
+    columns: dict[tuple[str, str, str], tuple[ColumnState, ...]] = field(default_factory=dict)
+
+
+EMPTY = AccountState(share=None, databases=frozenset(), schemas=frozenset())

@@ -1,0 +1,161 @@
+"""Validation of the SQL a config may carry (`where:`, `expr:`, `query:`), with sqlglot.
+
+Fragments are parsed with the Snowflake dialect and *regenerated* by sqlglot: what reaches an
+account is what was parsed, so nothing can ride along in a comment or after a `;`.
+
+>>> check_condition("IS_TEST = FALSE")
+'IS_TEST = FALSE'
+>>> check_scalar("sha2( lower(EMAIL) )")
+'SHA2(LOWER(EMAIL))'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import TokenType
+
+DIALECT = "snowflake"
+
+# Top-level node types that make a boolean row filter.
+_BOOLEAN_NODES = (exp.Predicate, exp.Connector, exp.Not, exp.Boolean, exp.Xor)
+
+
+class FragmentError(ValueError):
+    """A SQL fragment that is not what its key allows; the message says why."""
+
+
+@dataclass(frozen=True)
+class CheckedQuery:
+    """A validated `query:`: its regenerated SQL, output column names and source tables."""
+
+    sql: str
+    columns: tuple[str, ...]  # stored names, in order
+    sources: tuple[tuple[str, str, str], ...]  # stored (database, schema, name), sorted
+
+
+def stored(identifier: exp.Identifier | None) -> str:
+    """A sqlglot identifier → the name Snowflake stores (unquoted → upper-case)."""
+    if identifier is None:
+        return ""
+    return identifier.this if identifier.quoted else identifier.this.upper()
+
+
+def _parse(text: str, what: str) -> exp.Expression:
+    if not isinstance(text, str) or not text.strip():
+        raise FragmentError(f"{what} is empty")
+    try:
+        tokens = sqlglot.Dialect.get_or_raise(DIALECT).tokenize(text)
+    except TokenError as error:
+        raise FragmentError(f"{what} does not tokenize as Snowflake SQL: {error}") from None
+    if any(token.token_type == TokenType.SEMICOLON for token in tokens):
+        raise FragmentError(f"{what} contains ';': it must be a single expression, not statements")
+    if any(token.comments for token in tokens):
+        raise FragmentError(f"{what} contains a SQL comment (-- or /* */): remove it")
+    try:
+        parsed = sqlglot.parse(text, read=DIALECT)
+    except ParseError as error:
+        first = error.errors[0]["description"] if error.errors else str(error)
+        raise FragmentError(f"{what} is not valid Snowflake SQL: {first}") from None
+    if len(parsed) != 1 or parsed[0] is None:
+        raise FragmentError(f"{what} must be exactly one expression")
+    return parsed[0]
+
+
+def _refuse_star(node: exp.Expression, what: str) -> None:
+    for star in node.find_all(exp.Star):
+        if not isinstance(star.parent, exp.Count):
+            raise FragmentError(f"{what} uses '*': a share must list its columns explicitly")
+
+
+def _expression(text: str, what: str) -> exp.Expression:
+    node = _parse(text, what)
+    if isinstance(node, (exp.Query, exp.DDL, exp.DML, exp.Command, exp.Block)) or not isinstance(
+        node, exp.Expression
+    ):
+        raise FragmentError(f"{what} must be an expression, not a statement")
+    if node.find(exp.Query, exp.Subquery):
+        raise FragmentError(f"{what} contains a subquery: use a `query:` view instead")
+    if node.find(exp.Command, exp.DDL, exp.DML):
+        raise FragmentError(f"{what} contains a statement")
+    _refuse_star(node, what)
+    return node
+
+
+def check_condition(text: str, what: str = "where") -> str:
+    """One boolean expression (row filter) → regenerated SQL; raises FragmentError."""
+    node = _expression(text, what)
+    inner = node.unnest() if isinstance(node, exp.Paren) else node
+    if not isinstance(inner, _BOOLEAN_NODES + (exp.Column,)):
+        raise FragmentError(f"{what} must be a boolean condition such as `IS_TEST = FALSE`")
+    if node.find(exp.AggFunc, exp.Window):
+        raise FragmentError(f"{what} cannot use aggregate or window functions")
+    return node.sql(DIALECT)
+
+
+def check_scalar(text: str, what: str = "expr") -> str:
+    """One scalar expression (a masked column) → regenerated SQL; raises FragmentError."""
+    node = _expression(text, what)
+    if node.find(exp.AggFunc, exp.Window):
+        raise FragmentError(
+            f"{what} cannot use aggregate or window functions: one value per source row"
+        )
+    if isinstance(node, exp.Alias):
+        raise FragmentError(f"{what} must not carry an alias: the column's `name:` is its alias")
+    return node.sql(DIALECT)
+
+
+def check_query(text: str, what: str = "query") -> CheckedQuery:
+    """Exactly one SELECT (joins, CTEs, set operations allowed) → CheckedQuery."""
+    node = _parse(text, what)
+    if not isinstance(node, exp.Query):
+        kind = type(node).__name__.upper()
+        raise FragmentError(f"{what} must be one SELECT statement, not {kind}")
+    if node.find(exp.DDL, exp.DML, exp.Command):
+        raise FragmentError(f"{what} may only read: it contains a statement that writes")
+    _refuse_star(node, what)
+    columns = []
+    selects = node.selects
+    for projection in selects:
+        if isinstance(projection, exp.Alias):
+            columns.append(stored(projection.args["alias"]))
+        elif isinstance(projection, exp.Column):
+            columns.append(stored(projection.this))
+        else:
+            raise FragmentError(
+                f"{what}: give `{projection.sql(DIALECT)}` a column name with `AS NAME`"
+            )
+    duplicates = sorted({c for c in columns if columns.count(c) > 1})
+    if duplicates:
+        raise FragmentError(f"{what} returns column {duplicates[0]} more than once: alias one")
+    cte_names = {stored(cte.args["alias"].this) for cte in node.find_all(exp.CTE)}
+    sources = set()
+    for table in node.find_all(exp.Table):
+        if not table.args.get("catalog") and stored(table.this) in cte_names:
+            continue
+        if not table.args.get("catalog") or not table.args.get("db"):
+            raise FragmentError(
+                f"{what}: qualify table {table.sql(DIALECT)} as DATABASE.SCHEMA.TABLE"
+            )
+        sources.add((stored(table.args["catalog"]), stored(table.args["db"]), stored(table.this)))
+    return CheckedQuery(
+        sql=node.sql(DIALECT, pretty=True), columns=tuple(columns), sources=tuple(sorted(sources))
+    )
+
+
+def normalize_select(text: str) -> str | None:
+    """The SELECT of a `CREATE … VIEW … AS SELECT` (as SHOW VIEWS reports it), regenerated the
+    way sharekit renders it, so live and desired definitions compare without churn.
+    Returns None when the text cannot be parsed (the caller then treats the view as changed)."""
+    try:
+        node = sqlglot.parse_one(text, read=DIALECT)
+    except (ParseError, TokenError):
+        return None
+    if isinstance(node, exp.Create):
+        node = node.expression
+    if not isinstance(node, exp.Query):
+        return None
+    return node.sql(DIALECT, pretty=True)

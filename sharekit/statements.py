@@ -1,0 +1,67 @@
+"""One function per statement shape; each renders its template from model values."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from .config import Column
+from .model import Grant
+from .templates import Templates
+
+MAX_ACCOUNTS_PER_STATEMENT = 10  # ALTER SHARE … ADD ACCOUNTS limit (DESIGN.md pitfalls)
+
+
+def create_database(t: Templates, database: str) -> str:
+    return t.render("create_database", database=database)
+
+
+def create_schema(t: Templates, database: str, schema: str) -> str:
+    return t.render("create_schema", database=database, schema=schema)
+
+
+def view_select(t: Templates, columns: Iterable[Column], source: tuple[str, ...], where: str | None) -> str:
+    return t.render("view_select", columns=list(columns), source=source, where=where)
+
+
+def create_view(
+    t: Templates, name: tuple[str, str, str], columns: Iterable[Column], comment: str | None, select: str
+) -> str:
+    return t.render("create_view", view_name=name, columns=list(columns), comment=comment, select=select)
+
+
+def create_share(t: Templates, share: str, comment: str | None) -> str:
+    return t.render("create_share", share=share, comment=comment)
+
+
+def set_share_comment(t: Templates, share: str, comment: str | None) -> str:
+    return t.render("set_share_comment", share=share, comment=comment)
+
+
+def grant(t: Templates, share: str, g: Grant) -> str:
+    return t.render(
+        "grant_to_share", privilege=g.privilege, object_type=g.object_type.replace("_", " "),
+        object_name=g.name, share=share,
+    )
+
+
+def revoke(t: Templates, share: str, g: Grant) -> str:
+    return t.render(
+        "revoke_from_share", privilege=g.privilege, object_type=g.object_type.replace("_", " "),
+        object_name=g.name, share=share,
+    )
+
+
+def chunks(items: list[str], size: int = MAX_ACCOUNTS_PER_STATEMENT) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def add_accounts(t: Templates, share: str, accounts: list[str], share_restrictions: bool | None) -> str:
+    return t.render("add_accounts", share=share, accounts=accounts, share_restrictions=share_restrictions)
+
+
+def remove_accounts(t: Templates, share: str, accounts: list[str]) -> str:
+    return t.render("remove_accounts", share=share, accounts=accounts)
+
+
+def drop_view(t: Templates, name: tuple[str, str, str]) -> str:
+    return t.render("drop_view", view_name=name)

@@ -1,0 +1,79 @@
+"""Every statement sharekit sends or prints is rendered here from `sql_templates/*.sql.j2`.
+
+Templates get *stored* names and quote them with the `ident` / `fqn` filters and text with
+`literal`, so quoting rules live in `identifiers` alone. `--templates DIR` overrides any
+template by file name. Output is stable: same input, same bytes, one `;`-terminated statement.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import identifiers
+from .errors import TemplateError
+
+TEMPLATE_NAMES = (
+    "create_database", "create_schema", "create_view", "view_select", "create_share",
+    "set_share_comment", "grant_to_share", "revoke_from_share", "add_accounts",
+    "remove_accounts", "drop_view",
+)
+
+
+def builtin_dir() -> Path:
+    """Installed wheels carry the templates inside the package; a source checkout keeps them top-level."""
+    packaged = Path(__file__).parent / "sql_templates"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "sql_templates"
+
+
+def _fqn(parts: Any) -> str:
+    return identifiers.fqn(*parts)
+
+
+class Templates:
+    """A Jinja2 environment over the built-in templates, optionally overridden by a directory."""
+
+    def __init__(self, override_dir: str | Path | None = None) -> None:
+        search = [str(builtin_dir())]
+        if override_dir is not None:
+            override = Path(override_dir)
+            if not override.is_dir():
+                raise TemplateError(f"--templates {override}: not a directory")
+            search.insert(0, str(override))
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(search),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=False,
+        )
+        self.env.filters.update(ident=identifiers.quote, fqn=_fqn, literal=identifiers.string_literal)
+
+    def render(self, name: str, **context: Any) -> str:
+        """Render `name.sql.j2`; trailing spaces stripped, exactly one trailing newline stripped."""
+        try:
+            text = self.env.get_template(f"{name}.sql.j2").render(**context)
+        except jinja2.TemplateNotFound:
+            raise TemplateError(f"template {name}.sql.j2 not found in {builtin_dir()}") from None
+        except jinja2.TemplateError as error:
+            raise TemplateError(f"template {name}.sql.j2 failed to render: {error}") from None
+        return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+    def check_all(self) -> list[str]:
+        """Problems with any template (missing, syntax errors): for `validate`."""
+        problems = []
+        for name in TEMPLATE_NAMES:
+            try:
+                self.env.get_template(f"{name}.sql.j2")
+            except jinja2.TemplateNotFound:
+                problems.append(f"template {name}.sql.j2 is missing")
+            except jinja2.TemplateSyntaxError as error:
+                problems.append(f"{error.filename or name}:{error.lineno}: template syntax error: {error.message}")
+        return problems
+
+
+@lru_cache(maxsize=4)
+def get_templates(override_dir: str | None = None) -> Templates:
+    return Templates(override_dir)
