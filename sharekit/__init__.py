@@ -1,4 +1,20 @@
-"""sharekit: Snowflake Secure Data Sharing to Optimove, declared in YAML, planned and applied safely."""
+"""sharekit: Snowflake Secure Data Sharing to Optimove, declared in YAML, planned and applied safely.
 
-__all__ = ["__version__"]
+The public API lives in `sharekit.api` (open_session, make_plan, run_plan) and
+`sharekit.config` (load_config); they are imported lazily so the CLI starts fast.
+"""
+
 __version__ = "0.1.0"
+__all__ = ["__version__", "load_config", "open_session", "make_plan", "run_plan"]
+
+
+def __getattr__(name: str):
+    if name == "load_config":
+        from .config import load_config
+
+        return load_config
+    if name in ("open_session", "make_plan", "run_plan"):
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(name)

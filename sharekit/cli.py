@@ -9,10 +9,14 @@ commands, so `sharekit --help` stays fast.
 from __future__ import annotations
 
 import functools
+import json
+import os
 import sys
+import time
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, List, Optional
 
 import typer
 from rich.console import Console
@@ -214,6 +218,152 @@ def render(
     out().print(f"Wrote {len(files)} files to {out_dir} ({len(changed)} changed).")
     for path in changed:
         out().print(f"  {out_dir / path}")
+
+
+ConnectionOption = typer.Option(None, "-c", "--connection", help="Snowflake connection name (connections.toml, as the snow CLI).")
+LocalOption = typer.Option(False, "--local", help="Use the embedded local account instead of Snowflake.")
+LocalDirOption = typer.Option(None, "--local-dir", help="State directory of the local account ($SHAREKIT_LOCAL_DIR, ./.sharekit/local).")
+FormatOption = typer.Option(Format.text, "--format", help="Output format.")
+
+
+@contextmanager
+def session_for(config: "Config", connection: Optional[str], local: bool, local_dir: Optional[Path]) -> Iterator[Any]:
+    from .api import open_session
+
+    if local and connection:
+        raise SharekitError("pass either --local or -c/--connection, not both")
+    session = open_session(connection, local, local_dir, config, warn=lambda m: err().print(f"Warning: {m}"))
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def target_name(connection: Optional[str], local: bool, local_dir: Optional[Path]) -> str:
+    if local:
+        from .local import resolve_local_dir
+
+        return f"the local account ({resolve_local_dir(local_dir)})"
+    return f"connection {connection}" if connection else "the default connection"
+
+
+def emit_plan(plan: Any, fmt: Format, target: str) -> None:
+    from .explain import plan_markdown, plan_to_json, print_plan
+
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(plan_to_json(plan), indent=2) + "\n")
+    elif fmt is Format.markdown:
+        sys.stdout.write(plan_markdown(plan, target))
+    else:
+        print_plan(plan, out(), target)
+
+
+@app.command()
+@handle_errors
+def plan(
+    file: Path = FileOption,
+    connection: Optional[str] = ConnectionOption,
+    local: bool = LocalOption,
+    local_dir: Optional[Path] = LocalDirOption,
+    fmt: Format = FormatOption,
+    out_file: Optional[Path] = typer.Option(None, "--out", help="Save the plan as JSON for `sharekit apply PLAN.json`."),
+    detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help="Exit 2 when there are changes, 0 when none."),
+    var: Optional[List[str]] = VarOption,
+    templates_dir: Optional[Path] = TemplatesOption,
+) -> None:
+    """Show the exact SQL that would bring the account in line with the config.
+
+    Example: sharekit plan --local --format markdown
+    """
+    from .api import make_plan
+    from .explain import plan_to_json
+
+    config = load(file, var)
+    t = templates(templates_dir)
+    with session_for(config, connection, local, local_dir) as session:
+        result = make_plan(config, session, t)
+    emit_plan(result, fmt, target_name(connection, local, local_dir))
+    if out_file is not None:
+        write_atomic(out_file, json.dumps(plan_to_json(result), indent=2) + "\n")
+        err().print(f"Saved the plan to {out_file}; apply it with `sharekit apply {out_file}`.")
+    if detailed_exitcode and result.has_changes:
+        raise typer.Exit(2)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+@app.command()
+@handle_errors
+def apply(
+    plan_file: Optional[Path] = typer.Argument(None, help="A plan saved by `sharekit plan --out`; default: plan now."),
+    file: Path = FileOption,
+    connection: Optional[str] = ConnectionOption,
+    local: bool = LocalOption,
+    local_dir: Optional[Path] = LocalDirOption,
+    yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking for confirmation."),
+    allow_destroy: bool = typer.Option(False, "--allow-destroy", help="Allow revokes, consumer removals and drops."),
+    workers: int = typer.Option(8, "--workers", min=1, max=64, help="Statements of one stage run in parallel."),
+    var: Optional[List[str]] = VarOption,
+    templates_dir: Optional[Path] = TemplatesOption,
+) -> None:
+    """Run the plan: views first, consumers last; stops at the first failure.
+
+    Example: sharekit apply --local --yes
+    """
+    from rich.progress import Progress
+
+    from .api import check_fresh, make_plan, run_plan
+    from .explain import plan_from_json, print_plan
+
+    config = load(file, var)
+    t = templates(templates_dir)
+    target = target_name(connection, local, local_dir)
+    with session_for(config, connection, local, local_dir) as session:
+        if plan_file is not None:
+            try:
+                data = json.loads(plan_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as error:
+                raise SharekitError(f"cannot read plan {plan_file}: {error}") from None
+            result = plan_from_json(data, str(plan_file))
+            check_fresh(config, session, t, result)
+        else:
+            result = make_plan(config, session, t)
+        print_plan(result, out(), target)
+        if not result.has_changes:
+            return
+        if result.destructive and not allow_destroy:
+            run_plan(session, result, allow_destroy=False)  # raises the refusal with the list
+        if not yes:
+            if not sys.stdin.isatty():
+                raise SharekitError("no terminal to confirm on: review the plan, then pass --yes")
+            if not typer.confirm(f"Apply {len(result.changes)} changes to {target}?", default=False):
+                err().print("Apply cancelled; nothing was changed.")
+                raise typer.Exit(1)
+        started = time.perf_counter()
+        with Progress(console=err(), transient=True) as progress:
+            task = progress.add_task("Applying", total=len(result.changes))
+            outcome = run_plan(session, result, allow_destroy, workers,
+                               on_done=lambda _change: progress.advance(task))
+        seconds = time.perf_counter() - started
+    if outcome.ok:
+        out().print(f"[green]Applied {len(outcome.done)} changes[/green] in {seconds:.2f} s "
+                    f"with {workers} worker{'s' if workers != 1 else ''}.")
+        return
+    report = err()
+    report.print(f"[red]Error:[/red] apply stopped at the first failure: "
+                 f"{len(outcome.done)} done, {len(outcome.failed)} failed, {len(outcome.not_started)} not started.")
+    for change, message in outcome.failed:
+        report.print(f"  [red]failed[/red]      {change.action} {change.object}: {message}", markup=True)
+    for change in outcome.done:
+        report.print(f"  done        {change.action} {change.object}", markup=False)
+    for change in outcome.not_started:
+        report.print(f"  not started {change.action} {change.object}", markup=False)
+    report.print("Fix the cause, then run `sharekit plan` to see what is left, or `sharekit apply` to finish.")
+    raise typer.Exit(1)
 
 
 def _not_yet(name: str, issue: int) -> None:

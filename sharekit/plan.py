@@ -20,6 +20,9 @@ from .errors import PlanError
 from .model import AccountState, Grant, ViewState
 from .templates import Templates
 
+# Object grants sharekit may revoke (with prune); others (e.g. DATABASE_ROLE) are only listed.
+REVOCABLE = frozenset({"DATABASE", "SCHEMA", "VIEW", "TABLE", "MATERIALIZED_VIEW", "EXTERNAL_TABLE",
+                       "ICEBERG_TABLE", "DYNAMIC_TABLE"})
 ACTIONS = ("create", "replace", "alter", "grant", "revoke", "add_accounts", "remove_accounts", "drop")
 
 
@@ -200,9 +203,9 @@ def build_plan(
     # Grants: missing ones are granted; extra ones are revoked only with prune.
     missing_grants = desired.share.grants - live_grants
     extra_grants = live_grants - desired.share.grants
-    if not prune:
-        unmanaged += [f"grant {_grant_display(g)}" for g in sorted(extra_grants)]
-        extra_grants = frozenset()
+    kept = extra_grants if not prune else frozenset(g for g in extra_grants if g.object_type not in REVOCABLE)
+    unmanaged += [f"grant {_grant_display(g)}" for g in sorted(kept)]
+    extra_grants = extra_grants - kept
 
     # Consumers: removals only with prune, and only when the live list was read in full.
     missing_accounts = sorted(desired.share.accounts - live_accounts)

@@ -20,6 +20,9 @@ TEMPLATE_NAMES = (
     "create_database", "create_schema", "create_view", "view_select", "create_share",
     "set_share_comment", "grant_to_share", "revoke_from_share", "add_accounts",
     "remove_accounts", "drop_view",
+    # introspection
+    "show_shares", "show_grants_to_share", "show_grants_of_share", "show_databases",
+    "show_schemas", "show_views", "select_columns",
 )
 
 

@@ -1,0 +1,68 @@
+"""The library surface the CLI is a thin layer over: open a session, make a plan, apply it.
+
+>>> from sharekit.api import open_session, make_plan   # doctest: +SKIP
+>>> session = open_session(local=True)                   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+from .apply import DEFAULT_WORKERS, ApplyResult, apply_plan
+from .config import Config
+from .desired import desired_state
+from .errors import PlanError
+from .introspect import introspect
+from .plan import Plan, build_plan, fingerprint
+from .session import Session
+from .templates import Templates
+
+
+def open_session(
+    connection: str | None = None,
+    local: bool = False,
+    local_dir: str | Path | None = None,
+    config: Config | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> Session:
+    """The embedded local account (`local=True`) or a Snowflake connection by `snow` CLI name."""
+    if local:
+        from .local import open_local_account
+
+        return open_local_account(local_dir, seed=config.seed if config else None)
+    from .connections import connect
+
+    return connect(connection, warn)
+
+
+def make_plan(config: Config, session: Session, t: Templates) -> Plan:
+    """Introspect the account and diff it with the config; stats say what reading it cost."""
+    before, started = session.round_trips, time.perf_counter()
+    actual = introspect(session, config, t)
+    stats = {"queries": session.round_trips - before, "seconds": round(time.perf_counter() - started, 3)}
+    return build_plan(config, desired_state(config, t), actual, t, stats)
+
+
+def check_fresh(config: Config, session: Session, t: Templates, saved: Plan) -> None:
+    """Refuse a saved plan made from another state of the account (Terraform's stale plan)."""
+    if saved.share != config.share.name:
+        raise PlanError(f"the saved plan is for share {saved.share}, the config declares {config.share.name}")
+    current = fingerprint(introspect(session, config, t))
+    if current != saved.state_fingerprint:
+        raise PlanError(
+            "the saved plan is stale: the account changed since it was made "
+            f"(planned from {saved.state_fingerprint[:19]}…, now {current[:19]}…); run `sharekit plan --out` again"
+        )
+
+
+def run_plan(session: Session, plan: Plan, allow_destroy: bool = False, workers: int = DEFAULT_WORKERS,
+             on_done: Callable | None = None) -> ApplyResult:
+    """Apply a plan; destructive changes need `allow_destroy`."""
+    if plan.destructive and not allow_destroy:
+        listed = "\n  ".join(f"{c.action} {c.object}" for c in plan.destructive)
+        raise PlanError(
+            f"the plan has {len(plan.destructive)} destructive change(s), refused without --allow-destroy:\n  {listed}"
+        )
+    return apply_plan(session, plan, workers, on_done)

@@ -1,0 +1,174 @@
+"""How a Plan reads: Terraform-style text, the JSON contract, and Markdown for pull requests.
+
+The JSON form is also the saved plan (`plan --out`), read back by `apply PLAN.json`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from .errors import PlanError
+from .plan import ACTIONS, Change, Plan, Stage
+
+FORMAT_VERSION = 1
+SYMBOLS = {"create": "+", "grant": "+", "add_accounts": "+", "replace": "~", "alter": "~",
+           "revoke": "-", "remove_accounts": "-", "drop": "-"}
+COLOURS = {"+": "green", "~": "yellow", "-": "red"}
+VERBS = {"create": "create", "replace": "replace", "alter": "alter", "grant": "grant",
+         "revoke": "revoke", "add_accounts": "add consumers", "remove_accounts": "remove consumers",
+         "drop": "drop"}
+
+
+def plan_to_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "format_version": FORMAT_VERSION,
+        "share": plan.share,
+        "state_fingerprint": plan.state_fingerprint,
+        "summary": plan.summary,
+        "changes": [
+            {
+                "action": change.action,
+                "object_type": change.object_type,
+                "object": change.object,
+                "sql": change.sql,
+                "destructive": change.destructive,
+                "breaking": change.breaking,
+                "reason": change.reason,
+                "diff": change.diff,
+                "stage": stage.name,
+                "parallel": stage.parallel,
+            }
+            for stage in plan.stages
+            for change in stage.changes
+        ],
+        "unmanaged": list(plan.unmanaged),
+        "checks": [check if isinstance(check, dict) else check.to_json() for check in plan.checks],
+        "stats": plan.stats,
+    }
+
+
+def plan_from_json(data: Any, source: str) -> Plan:
+    """A saved plan → Plan; refuses files that are not sharekit plans of this format."""
+    if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
+        raise PlanError(f"{source} is not a sharekit plan (format_version {FORMAT_VERSION}): "
+                        "save one with `sharekit plan --out PLAN.json`")
+    try:
+        stages: list[Stage] = []
+        for item in data["changes"]:
+            if item["action"] not in ACTIONS:
+                raise ValueError(f"unknown action {item['action']!r}")
+            change = Change(
+                action=item["action"], object_type=item["object_type"], object=item["object"],
+                sql=item["sql"], destructive=bool(item["destructive"]),
+                breaking=bool(item.get("breaking")), reason=item.get("reason", ""), diff=item.get("diff", ""),
+            )
+            if stages and stages[-1].name == item["stage"]:
+                stages[-1] = Stage(stages[-1].name, stages[-1].changes + (change,), stages[-1].parallel)
+            else:
+                stages.append(Stage(item["stage"], (change,), bool(item.get("parallel"))))
+        return Plan(share=data["share"], stages=tuple(stages), state_fingerprint=data["state_fingerprint"],
+                    unmanaged=tuple(data.get("unmanaged", ())), stats=data.get("stats", {}))
+    except (KeyError, TypeError, ValueError) as error:
+        raise PlanError(f"{source} is not a valid sharekit plan: {error}") from None
+
+
+def summary_line(plan: Plan) -> str:
+    s = plan.summary
+    parts = [f"{s['create']} to create", f"{s['replace']} to replace", f"{s['alter']} to alter",
+             f"{s['grant']} to grant", f"{s['revoke']} to revoke",
+             f"{s['add_accounts']} consumer statements to add", f"{s['remove_accounts']} to remove",
+             f"{s['drop']} to drop"]
+    line = "Plan: " + ", ".join(parts) + "."
+    if s["breaking"]:
+        line += f" {s['breaking']} BREAKING for consumers."
+    return line
+
+
+def print_plan(plan: Plan, console: Console, target: str) -> None:
+    """Terraform-style text: one block per change with its exact SQL, stages in apply order."""
+    console.print(f"sharekit plan for share [bold]{escape(plan.share)}[/bold] on {escape(target)}")
+    if not plan.has_changes:
+        console.print("\n[green]No changes.[/green] The account matches the config.")
+    for number, stage in enumerate(plan.stages, 1):
+        console.print(f"\n[bold]{number}. {escape(stage.name)}[/bold]")
+        for change in stage.changes:
+            symbol = SYMBOLS[change.action]
+            colour = COLOURS[symbol]
+            head = f"  [{colour}]{symbol} {VERBS[change.action]} {escape(change.object_type)}[/{colour}] {escape(change.object)}"
+            if change.breaking:
+                head += "  [bold red]BREAKING[/bold red]"
+            console.print(head)
+            if change.reason:
+                console.print(f"      [dim]# {escape(change.reason)}[/dim]")
+            if change.diff:
+                for line in change.diff.splitlines():
+                    style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
+                    console.print(f"      [{style}]{escape(line)}[/{style}]")
+            else:
+                for line in change.sql.splitlines():
+                    console.print(f"      {escape(line)}")
+    if plan.unmanaged:
+        console.print("\n[bold]Unmanaged[/bold] (left alone; set share.prune: true to remove them):")
+        for item in plan.unmanaged:
+            console.print(f"  [dim]? {escape(item)}[/dim]")
+    if plan.checks:
+        console.print("\n[bold]Checks[/bold]")
+        for check in plan.checks:
+            colour = "red" if check.severity == "error" else "yellow"
+            console.print(f"  [{colour}]{check.severity}[/{colour}] {escape(check.id)} "
+                          f"{escape(check.object)}: {escape(check.message)}")
+    console.print()
+    if plan.has_changes:
+        console.print(summary_line(plan))
+    stats = plan.stats
+    if stats:
+        console.print(f"[dim]Read the account in {stats.get('queries', 0)} queries, "
+                      f"{stats.get('seconds', 0):.2f} s.[/dim]")
+
+
+def plan_markdown(plan: Plan, target: str) -> str:
+    """A pull-request comment: summary table, each change with its SQL folded away."""
+    s = plan.summary
+    lines = [f"### sharekit plan: `{plan.share}` on {target}", ""]
+    if not plan.has_changes:
+        lines += ["**No changes.** The account matches the config.", ""]
+    else:
+        lines += ["| action | count |", "|---|---:|"]
+        lines += [f"| {VERBS[action]} | {s[action]} |" for action in ACTIONS if s[action]]
+        lines += [f"| **total** | **{s['total']}** |", ""]
+        if s["breaking"]:
+            lines += [f"> :warning: **{s['breaking']} breaking change(s)** for consumers: "
+                      "Optimove's daily ETL reads these columns.", ""]
+        for stage in plan.stages:
+            lines.append(f"#### {stage.name}")
+            for change in stage.changes:
+                flag = " **BREAKING**" if change.breaking else ""
+                reason = f" — {change.reason}" if change.reason else ""
+                lines += [
+                    "<details>",
+                    f"<summary><code>{SYMBOLS[change.action]}</code> {VERBS[change.action]} "
+                    f"{change.object_type} <code>{_html(change.object)}</code>{flag}{_html(reason)}</summary>",
+                    "",
+                    "```diff" if change.diff else "```sql",
+                    change.diff or change.sql,
+                    "```",
+                    "</details>",
+                ]
+            lines.append("")
+    if plan.unmanaged:
+        lines += ["#### Unmanaged (left alone)", ""] + [f"- `{item}`" for item in plan.unmanaged] + [""]
+    if plan.checks:
+        lines += ["#### Checks", "", "| severity | id | object | message |", "|---|---|---|---|"]
+        lines += [f"| {c.severity} | `{c.id}` | `{c.object}` | {c.message} |" for c in plan.checks]
+        lines.append("")
+    if plan.stats:
+        lines.append(f"<sub>Read the account in {plan.stats.get('queries', 0)} queries, "
+                     f"{plan.stats.get('seconds', 0):.2f} s.</sub>")
+    return "\n".join(lines) + "\n"
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
