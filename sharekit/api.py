@@ -6,14 +6,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from .apply import DEFAULT_WORKERS, ApplyResult, apply_plan
+from .checks import apply_skips, structural_checks
 from .config import Config
 from .desired import desired_state
-from .errors import PlanError
+from .errors import CheckError, PlanError
 from .introspect import introspect
 from .plan import Plan, build_plan, fingerprint
 from .session import Session
@@ -37,12 +39,16 @@ def open_session(
     return connect(connection, warn)
 
 
-def make_plan(config: Config, session: Session, t: Templates) -> Plan:
-    """Introspect the account and diff it with the config; stats say what reading it cost."""
+def make_plan(config: Config, session: Session, t: Templates, skip_checks: Iterable[str] = ()) -> Plan:
+    """Introspect the account, diff it with the config and run the structural checks;
+    stats say what reading the account cost."""
     before, started = session.round_trips, time.perf_counter()
     actual = introspect(session, config, t)
     stats = {"queries": session.round_trips - before, "seconds": round(time.perf_counter() - started, 3)}
-    return build_plan(config, desired_state(config, t), actual, t, stats)
+    plan = build_plan(config, desired_state(config, t), actual, t, stats)
+    skipped = tuple(sorted(set(skip_checks)))
+    findings = apply_skips(structural_checks(config, actual), skipped)
+    return dataclasses.replace(plan, checks=findings, skipped_checks=skipped)
 
 
 def check_fresh(config: Config, session: Session, t: Templates, saved: Plan) -> None:
@@ -59,10 +65,19 @@ def check_fresh(config: Config, session: Session, t: Templates, saved: Plan) -> 
 
 def run_plan(session: Session, plan: Plan, allow_destroy: bool = False, workers: int = DEFAULT_WORKERS,
              on_done: Callable | None = None) -> ApplyResult:
-    """Apply a plan; destructive changes need `allow_destroy`."""
+    """Apply a plan; blocking checks refuse it, destructive changes need `allow_destroy`."""
+    if plan.blocking:
+        raise CheckError(blocking_message(plan.blocking))
     if plan.destructive and not allow_destroy:
         listed = "\n  ".join(f"{c.action} {c.object}" for c in plan.destructive)
         raise PlanError(
             f"the plan has {len(plan.destructive)} destructive change(s), refused without --allow-destroy:\n  {listed}"
         )
     return apply_plan(session, plan, workers, on_done)
+
+
+def blocking_message(findings: Iterable) -> str:
+    findings = list(findings)
+    lines = "\n  ".join(f"{f.id} {f.object}: {f.message}" for f in findings)
+    return (f"{len(findings)} blocking check(s) failed:\n  {lines}\n"
+            "Fix them, or waive one with --skip-check ID if you are sure.")

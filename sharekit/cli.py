@@ -22,7 +22,7 @@ import typer
 from rich.console import Console
 
 from .cli_local import local_app
-from .errors import SharekitError
+from .errors import CheckError, SharekitError
 
 if TYPE_CHECKING:
     from .config import Config
@@ -110,6 +110,11 @@ def main_callback(
 FileOption = typer.Option(Path("sharekit.yml"), "-f", "--file", help="The config file.")
 VarOption = typer.Option(None, "--var", help="Set ${NAME} in the config: NAME=VALUE (repeatable).")
 TemplatesOption = typer.Option(None, "--templates", help="Directory of .sql.j2 files overriding built-in templates.")
+ConnectionOption = typer.Option(None, "-c", "--connection", help="Snowflake connection name (connections.toml, as the snow CLI).")
+LocalOption = typer.Option(False, "--local", help="Use the embedded local account instead of Snowflake.")
+LocalDirOption = typer.Option(None, "--local-dir", help="State directory of the local account ($SHAREKIT_LOCAL_DIR, ./.sharekit/local).")
+FormatOption = typer.Option(Format.text, "--format", help="Output format.")
+SkipCheckOption = typer.Option(None, "--skip-check", help="Waive a blocking check by id, e.g. last_updated.type (repeatable).")
 
 
 def parse_vars(values: Optional[List[str]]) -> dict[str, str]:
@@ -160,6 +165,7 @@ def init(
 @handle_errors
 def validate(
     file: Path = FileOption,
+    skip_check: Optional[List[str]] = SkipCheckOption,
     var: Optional[List[str]] = VarOption,
     templates_dir: Optional[Path] = TemplatesOption,
 ) -> None:
@@ -167,6 +173,8 @@ def validate(
 
     Example: sharekit validate -f sharekit.yml
     """
+    from .api import blocking_message
+    from .checks import apply_skips, blocking, config_checks
     from .render import render_files
 
     config = load(file, var)
@@ -175,6 +183,12 @@ def validate(
     if problems:
         raise SharekitError("templates are broken:\n  " + "\n  ".join(problems))
     render_files(config, t)  # every statement renders
+    findings = apply_skips(config_checks(config), skip_check or ())
+    for finding in findings:
+        if finding.severity == "warning":
+            err().print(f"[yellow]Warning:[/yellow] {finding.id} {finding.object}: {finding.message}", markup=True)
+    if blocking(findings):
+        raise CheckError(blocking_message(blocking(findings)))
     consumers = len(config.share.consumers)
     out().print(
         f"{file} is valid: share {config.share.name} in database {config.share.database}, "
@@ -220,12 +234,6 @@ def render(
         out().print(f"  {out_dir / path}")
 
 
-ConnectionOption = typer.Option(None, "-c", "--connection", help="Snowflake connection name (connections.toml, as the snow CLI).")
-LocalOption = typer.Option(False, "--local", help="Use the embedded local account instead of Snowflake.")
-LocalDirOption = typer.Option(None, "--local-dir", help="State directory of the local account ($SHAREKIT_LOCAL_DIR, ./.sharekit/local).")
-FormatOption = typer.Option(Format.text, "--format", help="Output format.")
-
-
 @contextmanager
 def session_for(config: "Config", connection: Optional[str], local: bool, local_dir: Optional[Path]) -> Iterator[Any]:
     from .api import open_session
@@ -268,6 +276,7 @@ def plan(
     fmt: Format = FormatOption,
     out_file: Optional[Path] = typer.Option(None, "--out", help="Save the plan as JSON for `sharekit apply PLAN.json`."),
     detailed_exitcode: bool = typer.Option(False, "--detailed-exitcode", help="Exit 2 when there are changes, 0 when none."),
+    skip_check: Optional[List[str]] = SkipCheckOption,
     var: Optional[List[str]] = VarOption,
     templates_dir: Optional[Path] = TemplatesOption,
 ) -> None:
@@ -275,17 +284,19 @@ def plan(
 
     Example: sharekit plan --local --format markdown
     """
-    from .api import make_plan
+    from .api import blocking_message, make_plan
     from .explain import plan_to_json
 
     config = load(file, var)
     t = templates(templates_dir)
     with session_for(config, connection, local, local_dir) as session:
-        result = make_plan(config, session, t)
+        result = make_plan(config, session, t, skip_check or ())
     emit_plan(result, fmt, target_name(connection, local, local_dir))
     if out_file is not None:
         write_atomic(out_file, json.dumps(plan_to_json(result), indent=2) + "\n")
         err().print(f"Saved the plan to {out_file}; apply it with `sharekit apply {out_file}`.")
+    if result.blocking:
+        raise CheckError(blocking_message(result.blocking))
     if detailed_exitcode and result.has_changes:
         raise typer.Exit(2)
 
@@ -307,6 +318,7 @@ def apply(
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking for confirmation."),
     allow_destroy: bool = typer.Option(False, "--allow-destroy", help="Allow revokes, consumer removals and drops."),
     workers: int = typer.Option(8, "--workers", min=1, max=64, help="Statements of one stage run in parallel."),
+    skip_check: Optional[List[str]] = SkipCheckOption,
     var: Optional[List[str]] = VarOption,
     templates_dir: Optional[Path] = TemplatesOption,
 ) -> None:
@@ -331,12 +343,12 @@ def apply(
             result = plan_from_json(data, str(plan_file))
             check_fresh(config, session, t, result)
         else:
-            result = make_plan(config, session, t)
+            result = make_plan(config, session, t, skip_check or ())
         print_plan(result, out(), target)
         if not result.has_changes:
             return
-        if result.destructive and not allow_destroy:
-            run_plan(session, result, allow_destroy=False)  # raises the refusal with the list
+        if result.blocking or (result.destructive and not allow_destroy):
+            run_plan(session, result, allow_destroy)  # raises the refusal with the list
         if not yes:
             if not sys.stdin.isatty():
                 raise SharekitError("no terminal to confirm on: review the plan, then pass --yes")

@@ -430,30 +430,12 @@ def _read_view(r: _Reader, node: Located, key: str, schema: str, last_updated: s
         sources, query = (source,), None
     names = [c.name for c in columns]
     primary_key = _read_primary_key(r, node, key, names)
-    if kind in INCREMENTAL_KINDS and view_last_updated not in names:
-        r.problem(node.line, f"{key}.columns",
-                  _missing_last_updated(kind, view_last_updated, names))
-    elif kind == "dimension" and view_last_updated not in names:
-        r.warnings.append(
-            f"{r.path}:{node.line}: {key}: dimension view has no {identifiers.quote(view_last_updated)} "
-            "column; Optimove must reload it in full every day"
-        )
     return View(
         name=name, schema=view_schema, kind=kind, columns=columns, sources=tuple(sources),
         source=source, last_updated=view_last_updated, max_age=view_max_age,
         primary_key=primary_key, comment=comment, where=where, query=query, optimove=optimove,
         line=node.line,
     )
-
-
-def _missing_last_updated(kind: str, wanted: str, names: list[str]) -> str:
-    message = (f"a {kind} view must carry its last_updated column {identifiers.quote(wanted)}: "
-               "Optimove's ETL reads it incrementally")
-    near = [n for n in names if n.upper() == wanted.upper()]
-    if near:
-        message += (f"; the view has {identifiers.quote(near[0])}, which differs only in case — "
-                    f"write last_updated: '{identifiers.quote(near[0])}' or rename the column")
-    return message
 
 
 def _read_primary_key(r: _Reader, node: Located, key: str, names: list[str]) -> tuple[str, ...]:

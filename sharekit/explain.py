@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from .checks import Finding
 from .errors import PlanError
 from .plan import ACTIONS, Change, Plan, Stage
 
@@ -45,7 +46,8 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
             for change in stage.changes
         ],
         "unmanaged": list(plan.unmanaged),
-        "checks": [check if isinstance(check, dict) else check.to_json() for check in plan.checks],
+        "checks": [check.to_json() for check in plan.checks],
+        "skipped_checks": list(plan.skipped_checks),
         "stats": plan.stats,
     }
 
@@ -69,8 +71,10 @@ def plan_from_json(data: Any, source: str) -> Plan:
                 stages[-1] = Stage(stages[-1].name, stages[-1].changes + (change,), stages[-1].parallel)
             else:
                 stages.append(Stage(item["stage"], (change,), bool(item.get("parallel"))))
+        checks = tuple(Finding(c["id"], c["severity"], c["object"], c["message"]) for c in data.get("checks", ()))
         return Plan(share=data["share"], stages=tuple(stages), state_fingerprint=data["state_fingerprint"],
-                    unmanaged=tuple(data.get("unmanaged", ())), stats=data.get("stats", {}))
+                    unmanaged=tuple(data.get("unmanaged", ())), checks=checks,
+                    skipped_checks=tuple(data.get("skipped_checks", ())), stats=data.get("stats", {}))
     except (KeyError, TypeError, ValueError) as error:
         raise PlanError(f"{source} is not a valid sharekit plan: {error}") from None
 
@@ -120,6 +124,8 @@ def print_plan(plan: Plan, console: Console, target: str) -> None:
             colour = "red" if check.severity == "error" else "yellow"
             console.print(f"  [{colour}]{check.severity}[/{colour}] {escape(check.id)} "
                           f"{escape(check.object)}: {escape(check.message)}")
+    if plan.skipped_checks:
+        console.print(f"\n[yellow]Skipped checks (--skip-check):[/yellow] {escape(', '.join(plan.skipped_checks))}")
     console.print()
     if plan.has_changes:
         console.print(summary_line(plan))
@@ -164,6 +170,8 @@ def plan_markdown(plan: Plan, target: str) -> str:
         lines += ["#### Checks", "", "| severity | id | object | message |", "|---|---|---|---|"]
         lines += [f"| {c.severity} | `{c.id}` | `{c.object}` | {c.message} |" for c in plan.checks]
         lines.append("")
+    if plan.skipped_checks:
+        lines += [f"Skipped checks: {', '.join(f'`{c}`' for c in plan.skipped_checks)}", ""]
     if plan.stats:
         lines.append(f"<sub>Read the account in {plan.stats.get('queries', 0)} queries, "
                      f"{plan.stats.get('seconds', 0):.2f} s.</sub>")

@@ -52,7 +52,8 @@ class Plan:
     stages: tuple[Stage, ...]
     state_fingerprint: str
     unmanaged: tuple[str, ...] = ()
-    checks: tuple[Any, ...] = ()
+    checks: tuple[Any, ...] = ()  # checks.Finding, already without the skipped ids
+    skipped_checks: tuple[str, ...] = ()
     stats: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -62,6 +63,10 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         return bool(self.changes)
+
+    @property
+    def blocking(self) -> tuple[Any, ...]:
+        return tuple(check for check in self.checks if check.severity == "error")
 
     @property
     def destructive(self) -> tuple[Change, ...]:

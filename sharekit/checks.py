@@ -1,0 +1,175 @@
+"""Structural checks: what makes a shared view unusable for Optimove, from metadata alone.
+
+`config_checks` needs only the config (run by `validate`); `structural_checks` adds what the
+account's metadata says (run inside every `plan`, and by `check`). Findings carry an id that
+`--skip-check ID` can waive, a severity, the object, and a message that says what to do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import sqlglot
+from sqlglot import exp
+
+from . import identifiers
+from .config import INCREMENTAL_KINDS, Config, View
+from .model import AccountState, ColumnState
+from .sqlcheck import DIALECT, stored
+
+TIMESTAMP_TYPES = ("TIMESTAMP_NTZ", "TIMESTAMP_LTZ", "TIMESTAMP_TZ")
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    severity: str  # error | warning
+    object: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.id, "severity": self.severity, "object": self.object, "message": self.message}
+
+
+def blocking(findings: Iterable[Finding], skipped: Iterable[str] = ()) -> list[Finding]:
+    skip = set(skipped)
+    return [f for f in findings if f.severity == "error" and f.id not in skip]
+
+
+def apply_skips(findings: Iterable[Finding], skipped: Iterable[str]) -> tuple[Finding, ...]:
+    skip = set(skipped)
+    return tuple(f for f in findings if f.id not in skip)
+
+
+def view_label(config: Config, view: View) -> str:
+    return identifiers.fqn(config.share.database, view.schema, view.name)
+
+
+def _where(config: Config, view: View) -> str:
+    return f"{config.path}:{view.line}" if view.line else config.path
+
+
+def config_checks(config: Config) -> list[Finding]:
+    """Checks that need only the config: LastUpdated presence, names consumers must quote."""
+    findings = []
+    for view in config.views:
+        label = view_label(config, view)
+        names = view.column_names
+        if view.last_updated not in names:
+            severity = "error" if view.kind in INCREMENTAL_KINDS else "warning"
+            message = (
+                f"({_where(config, view)}) a {view.kind} view must carry its last_updated column "
+                f"{identifiers.quote(view.last_updated)}: Optimove's ETL reads it incrementally"
+                if severity == "error"
+                else f"({_where(config, view)}) dimension view has no {identifiers.quote(view.last_updated)} "
+                "column: Optimove must reload it in full every day"
+            )
+            near = [n for n in names if n.upper() == view.last_updated.upper()]
+            if near:
+                message += (
+                    f"; the view has {identifiers.quote(near[0])}, which differs only in case: "
+                    f"write last_updated: '{identifiers.quote(near[0])}', or rename the column "
+                    f"to {identifiers.quote(view.last_updated.upper())} so consumers need no quotes"
+                )
+            else:
+                message += "; add it to `columns:` (or the query), or set `last_updated:` on the view"
+            findings.append(Finding("last_updated.missing", severity, label, message))
+        for name in (view.name, *names):
+            if identifiers.needs_quotes(name):
+                what = "view" if name == view.name else "column"
+                findings.append(Finding(
+                    "identifier.case_sensitive", "warning",
+                    label if what == "view" else f"{label}.{identifiers.quote(name)}",
+                    f"({_where(config, view)}) {what} name {identifiers.quote(name)} must be quoted exactly "
+                    f"by consumers; an unquoted {name.upper() if name.isidentifier() else 'name'} would not find it. "
+                    "Prefer an upper-case unquoted name",
+                ))
+    return findings
+
+
+def _columns(actual: AccountState, key: tuple[str, str, str]) -> dict[str, ColumnState] | None:
+    found = actual.columns.get(key)
+    return None if found is None else {c.name: c for c in found}
+
+
+def _missing_column(label: str, source: str, name: str, available: dict[str, ColumnState], role: str) -> Finding:
+    near = [n for n in available if n.upper() == name.upper()]
+    message = f"{role} {identifiers.quote(name)} does not exist in {source}"
+    if near:
+        message += (f"; it has {identifiers.quote(near[0])} (names are case-sensitive when quoted): "
+                    f"write '{identifiers.quote(near[0])}' in the config")
+    else:
+        message += "; fix the name in the config or add the column to the source"
+    return Finding("column.missing", "error", label, message)
+
+
+def _referenced_columns(sql: str) -> set[str]:
+    """Unqualified and qualified column names an expression or query refers to (stored form)."""
+    node = sqlglot.parse_one(sql, read=DIALECT)
+    return {stored(column.this) for column in node.find_all(exp.Column) if isinstance(column.this, exp.Identifier)}
+
+
+def _last_updated_type(config: Config, view: View, actual: AccountState) -> str | None:
+    """Type of the view's LastUpdated: the live view's column, else its source column's."""
+    live = _columns(actual, (config.share.database, view.schema, view.name))
+    if live and view.last_updated in live and live[view.last_updated].data_type:
+        return live[view.last_updated].data_type
+    column = next((c for c in view.columns if c.name == view.last_updated), None)
+    if column is None or column.source is None:
+        return None
+    if view.source is not None:
+        source_columns = _columns(actual, view.source) or {}
+        found = source_columns.get(column.source)
+        return found.data_type if found else None
+    # query views: a projection named like the column, looked up in the only source that has it
+    candidates = [
+        cols[column.source].data_type
+        for key in view.sources
+        if (cols := _columns(actual, key)) and column.source in cols
+    ]
+    return candidates[0] if len(set(candidates)) == 1 else None
+
+
+def structural_checks(config: Config, actual: AccountState) -> list[Finding]:
+    """config_checks plus what needs the account's metadata: sources, columns, LastUpdated type."""
+    findings = config_checks(config)
+    for view in config.views:
+        label = view_label(config, view)
+        for source in view.sources:
+            if _columns(actual, source) is None:
+                findings.append(Finding(
+                    "source.missing", "error", label,
+                    f"reads {identifiers.fqn(*source)}, which does not exist or is not visible to this role; "
+                    "create it, fix `from:`/`query:`, or grant the role access",
+                ))
+        if view.source is not None and (available := _columns(actual, view.source)) is not None:
+            source = identifiers.fqn(*view.source)
+            for column in view.columns:
+                if column.source is not None and column.source not in available:
+                    findings.append(_missing_column(label, source, column.source, available, "column"))
+                elif column.expr is not None:
+                    for name in sorted(_referenced_columns(column.expr) - set(available)):
+                        findings.append(_missing_column(label, source, name, available,
+                                                        f"column {identifiers.quote(column.name)} uses"))
+            if view.where:
+                for name in sorted(_referenced_columns(view.where) - set(available)):
+                    findings.append(_missing_column(label, source, name, available, "the row filter uses"))
+        if view.last_updated in view.column_names:
+            data_type = _last_updated_type(config, view, actual)
+            base = (data_type or "").split("(")[0].upper()
+            column = identifiers.quote(view.last_updated)
+            if data_type is None:
+                pass  # unknown until the view exists (expressions): checked again after apply
+            elif base == "DATE":
+                findings.append(Finding(
+                    "last_updated.type", "warning", label,
+                    f"{column} is a DATE: Optimove re-reads or misses same-day updates; share a TIMESTAMP_NTZ",
+                ))
+            elif base not in TIMESTAMP_TYPES:
+                findings.append(Finding(
+                    "last_updated.type", "error", label,
+                    f"{column} is {data_type}, not a timestamp: Optimove cannot filter increments on it; "
+                    "share a TIMESTAMP_NTZ (UTC) column, e.g. expr: TO_TIMESTAMP_NTZ(...)",
+                ))
+    return findings
