@@ -1,0 +1,394 @@
+"""fakesnow on a persistent DuckDB, plus a cached catalog with Snowflake's exact-name rules.
+
+fakesnow's own `FakeSnow` keeps its `_fs_global` catalog in memory and only attaches the
+database named at connect time; here `_fs_global` is a file and every database file in
+`databases/` is re-attached on open, so state survives between processes.
+
+DuckDB resolves names case-insensitively, Snowflake does not (`"LastUpdated"` ≠ `LASTUPDATED`).
+DuckDB keeps each name as created (fakesnow upper-cases unquoted ones), so the catalog here
+reads exact stored names back and the callers compare them exactly.
+
+The INFORMATION_SCHEMA views fakesnow creates are replaced by versions that join sharekit's
+metadata (SECURE flag, comments, submitted view text, TIMESTAMP_LTZ), which the account copies
+into two in-memory tables (`memory.main._sk1_*`) before such a query runs. DuckDB SQL below is
+DuckDB's dialect, not Snowflake's, so it quotes with `_dq`/`_ds` rather than `identifiers`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import warnings
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
+
+from fakesnow import info_schema  # noqa: E402
+from fakesnow.conn import FakeSnowflakeConnection  # noqa: E402
+from fakesnow.transforms import show as fs_show  # noqa: E402
+from snowflake.connector import DictCursor  # noqa: E402
+
+from . import sferrors  # noqa: E402
+
+GLOBAL = "_fs_global"
+HIDDEN_CATALOGS = ("memory", "system", "temp", GLOBAL)
+HIDDEN_SCHEMAS = ("_fs_information_schema", "main", "pg_catalog", "information_schema")
+MARK = "_sk1_"  # bump when the override views below change; they are re-created on open
+INT_TYPES = "('BIGINT','INTEGER','SMALLINT','TINYINT','HUGEINT','UBIGINT','UINTEGER','USMALLINT','UTINYINT')"
+
+_quiet = threading.local()
+
+
+class _QuietSqlglot(logging.Filter):
+    """Drop sqlglot's 'unsupported syntax' warnings raised while the local account works;
+    other sqlglot users in the process keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(_quiet, "on", False)
+
+
+logging.getLogger("sqlglot").addFilter(_QuietSqlglot())
+
+
+class quiet:
+    def __enter__(self) -> None:
+        _quiet.on = True
+
+    def __exit__(self, *exc: object) -> None:
+        _quiet.on = False
+
+
+def _dq(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _ds(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+_GLOBAL_COLUMNS = f"""
+create or replace view {GLOBAL}._fs_information_schema._fs_columns AS
+select
+    c.table_catalog AS TABLE_CATALOG, c.table_schema AS TABLE_SCHEMA, c.table_name AS TABLE_NAME,
+    c.column_name AS COLUMN_NAME, c.ordinal_position AS ORDINAL_POSITION,
+    c.column_default AS COLUMN_DEFAULT, c.is_nullable AS IS_NULLABLE,
+    coalesce(sk.data_type,
+        case when starts_with(c.data_type, 'DECIMAL') or c.data_type in {INT_TYPES} then 'NUMBER'
+             when c.data_type = 'VARCHAR' then 'TEXT'
+             when c.data_type in ('DOUBLE', 'FLOAT') then 'FLOAT'
+             when c.data_type = 'BLOB' then 'BINARY'
+             when c.data_type = 'TIMESTAMP' then 'TIMESTAMP_NTZ'
+             when c.data_type = 'TIMESTAMP WITH TIME ZONE' then 'TIMESTAMP_TZ'
+             when c.data_type = 'JSON' then 'VARIANT'
+             else c.data_type end) AS DATA_TYPE,
+    ext_character_maximum_length AS CHARACTER_MAXIMUM_LENGTH,
+    ext_character_octet_length AS CHARACTER_OCTET_LENGTH,
+    case when c.data_type in {INT_TYPES} then 38 when c.data_type in ('DOUBLE', 'FLOAT') then NULL
+         else c.numeric_precision end AS NUMERIC_PRECISION,
+    case when c.data_type in {INT_TYPES} then 10 when c.data_type in ('DOUBLE', 'FLOAT') then NULL
+         else c.numeric_precision_radix end AS NUMERIC_PRECISION_RADIX,
+    case when c.data_type in {INT_TYPES} then 0 when c.data_type in ('DOUBLE', 'FLOAT') then NULL
+         else c.numeric_scale end AS NUMERIC_SCALE,
+    c.COLLATION_NAME, c.IS_IDENTITY, c.IDENTITY_GENERATION, c.IDENTITY_CYCLE,
+    coalesce(sk.comment, d.comment) AS COMMENT,
+    null::VARCHAR AS IDENTITY_START, null::VARCHAR AS IDENTITY_INCREMENT,
+    null::VARCHAR AS IDENTITY_ORDERED, null::VARCHAR AS DATA_TYPE_ALIAS
+from system.information_schema.columns c
+left join {GLOBAL}._fs_information_schema._fs_columns_ext ext
+  on ext_table_catalog = c.table_catalog and ext_table_schema = c.table_schema
+ and ext_table_name = c.table_name and ext_column_name = c.column_name
+left join duckdb_columns() d
+  on d.database_name = c.table_catalog and d.schema_name = c.table_schema
+ and d.table_name = c.table_name and d.column_name = c.column_name
+left join memory.main.{MARK}columns sk
+  on sk.db = c.table_catalog and sk.sch = c.table_schema and sk.tbl = c.table_name and sk.col = c.column_name
+where c.table_schema != '_fs_information_schema'
+  and c.table_catalog not in ('memory', 'system', 'temp', '{GLOBAL}')
+"""
+
+_GLOBAL_SHOW_COLUMNS = fs_show.SQL_CREATE_VIEW_SHOW_COLUMNS.replace(
+    "create view if not exists", "create or replace view"
+).replace("('TIMESTAMP_NTZ','TIMESTAMP_TZ','TIME')", "('TIMESTAMP_NTZ','TIMESTAMP_TZ','TIMESTAMP_LTZ','TIME')")
+
+_GLOBAL_SHOW_SCHEMAS = f"""
+create or replace view {GLOBAL}._fs_information_schema._fs_show_schemas as
+select to_timestamp(0)::timestamptz as 'created_on',
+    case when schema_name = '_fs_information_schema' then 'INFORMATION_SCHEMA' else schema_name end as 'name',
+    NULL as 'kind', catalog_name as 'database_name', NULL as 'schema_name'
+from information_schema.schemata
+where not catalog_name in ('memory', 'system', 'temp', '{GLOBAL}')
+  and not schema_name in ('main', 'pg_catalog')
+order by catalog_name, 2
+"""
+
+
+def _db_overrides(db: str) -> str:
+    c, s = _dq(db), _ds(db)
+    return f"""
+create or replace view {c}._fs_information_schema._fs_views AS
+select v.database_name AS TABLE_CATALOG, v.schema_name AS TABLE_SCHEMA, v.view_name AS TABLE_NAME,
+    'ACCOUNTADMIN' AS TABLE_OWNER, coalesce(sk.text, v.sql) AS VIEW_DEFINITION, 'NONE' AS CHECK_OPTION,
+    'NO' AS IS_UPDATABLE, 'NO' AS INSERTABLE_INTO,
+    case when sk.is_secure then 'YES' else 'NO' end AS IS_SECURE,
+    coalesce(sk.created_on, to_timestamp(0)::timestamptz) AS CREATED,
+    coalesce(sk.altered_on, sk.created_on, to_timestamp(0)::timestamptz) AS LAST_ALTERED,
+    coalesce(sk.altered_on, sk.created_on, to_timestamp(0)::timestamptz) AS LAST_DDL,
+    'ACCOUNTADMIN' AS LAST_DDL_BY, sk.comment AS COMMENT
+from duckdb_views() v
+left join memory.main.{MARK}views sk
+  on sk.db = v.database_name and sk.sch = v.schema_name and sk.name = v.view_name
+where v.database_name = {s} and v.schema_name != '_fs_information_schema' and not v.internal;
+
+create or replace view {c}._fs_information_schema._fs_tables AS
+select t.database_name AS TABLE_CATALOG, t.schema_name AS TABLE_SCHEMA, t.table_name AS TABLE_NAME,
+    'ACCOUNTADMIN' AS TABLE_OWNER, 'BASE TABLE' AS TABLE_TYPE, 'NO' AS IS_TRANSIENT,
+    NULL::VARCHAR AS CLUSTERING_KEY, t.estimated_size::BIGINT AS ROW_COUNT, 0::BIGINT AS BYTES,
+    1 AS RETENTION_TIME, to_timestamp(0)::timestamptz AS CREATED,
+    to_timestamp(0)::timestamptz AS LAST_ALTERED, to_timestamp(0)::timestamptz AS LAST_DDL,
+    'ACCOUNTADMIN' AS LAST_DDL_BY, x.comment AS COMMENT
+from duckdb_tables() t
+left join {GLOBAL}._fs_information_schema._fs_tables_ext x
+  on t.database_name = x.ext_table_catalog and t.schema_name = x.ext_table_schema
+ and t.table_name = x.ext_table_name
+where t.database_name = {s} and t.schema_name != '_fs_information_schema'
+union all
+select v.database_name, v.schema_name, v.view_name, 'ACCOUNTADMIN', 'VIEW', 'NO', NULL::VARCHAR,
+    NULL::BIGINT, NULL::BIGINT, 1, coalesce(sk.created_on, to_timestamp(0)::timestamptz),
+    coalesce(sk.altered_on, sk.created_on, to_timestamp(0)::timestamptz),
+    coalesce(sk.altered_on, sk.created_on, to_timestamp(0)::timestamptz), 'ACCOUNTADMIN', sk.comment
+from duckdb_views() v
+left join memory.main.{MARK}views sk
+  on sk.db = v.database_name and sk.sch = v.schema_name and sk.name = v.view_name
+where v.database_name = {s} and v.schema_name != '_fs_information_schema' and not v.internal;
+"""
+
+
+class Engine:
+    """One DuckDB instance, one fakesnow connection, and a name cache. Not thread-safe: the
+    account serialises every call under its lock."""
+
+    def __init__(self, directory: Path) -> None:
+        self.db_dir = directory / "databases"
+        self.db_dir.mkdir(exist_ok=True)
+        self.duck = duckdb.connect(":memory:", config={"lambda_syntax": "ENABLE_SINGLE_ARROW"})
+        try:
+            self._setup(directory)
+        except BaseException:
+            self.duck.close()
+            raise
+
+    def _setup(self, directory: Path) -> None:
+        d = self.duck
+        d.execute(f"ATTACH IF NOT EXISTS {_ds(str(directory / 'global.duckdb'))} AS {GLOBAL}")
+        d.execute(info_schema.fs_global_creation_sql())
+        d.execute(fs_show.fs_global_creation_sql())
+        d.execute("SET GLOBAL TimeZone = 'UTC'")
+        d.execute(
+            f"CREATE TABLE memory.main.{MARK}views (db VARCHAR, sch VARCHAR, name VARCHAR, "
+            "is_secure BOOLEAN, comment VARCHAR, text VARCHAR, created_on TIMESTAMPTZ, altered_on TIMESTAMPTZ)"
+        )
+        d.execute(
+            f"CREATE TABLE memory.main.{MARK}columns (db VARCHAR, sch VARCHAR, tbl VARCHAR, col VARCHAR, "
+            "comment VARCHAR, data_type VARCHAR)"
+        )
+        self.meta = d.cursor()  # our own catalog queries; fakesnow gets another cursor
+        current = {
+            (db, name): sql
+            for db, name, sql in self.meta.execute(
+                "SELECT database_name, view_name, sql FROM duckdb_views() "
+                "WHERE schema_name = '_fs_information_schema'"
+            ).fetchall()
+        }
+        if MARK not in current.get((GLOBAL, "_fs_columns"), ""):
+            d.execute(_GLOBAL_COLUMNS)
+            d.execute(_GLOBAL_SHOW_COLUMNS)
+            d.execute(_GLOBAL_SHOW_SCHEMAS)
+        for path in sorted(self.db_dir.glob("*.db")):
+            name = path.stem
+            d.execute(f"ATTACH IF NOT EXISTS {_ds(str(path))} AS {_dq(name)}")
+            if MARK not in current.get((name, "_fs_views"), ""):
+                self.install_overrides(name)
+        self.conn = FakeSnowflakeConnection(
+            d.cursor(), {}, None, None, create_database=False, create_schema=False, db_path=self.db_dir
+        )
+        self._databases: list[str] | None = None
+        self._schemas: dict[str, list[str]] = {}
+        self._objects: dict[tuple[str, str], dict[str, str]] = {}
+        self._columns: dict[tuple[str, str, str], list[str]] = {}
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        finally:
+            self.duck.close()
+
+    # -- fakesnow -----------------------------------------------------------------------------
+    def run(self, sql: str) -> list[dict[str, Any]]:
+        """One statement through fakesnow; rows as dicts keyed by column name."""
+        with quiet():
+            cur = self.conn.cursor(DictCursor)
+            try:
+                cur.execute(sql)
+                return list(cur.fetchall())
+            finally:
+                self.conn.results_cache.clear()
+
+    @property
+    def current_database(self) -> str | None:
+        return self.conn.database if self.conn.database_set else None
+
+    @property
+    def current_schema(self) -> str | None:
+        return self.conn.schema if self.conn.schema_set else None
+
+    def install_overrides(self, db: str) -> None:
+        """Point `db`'s INFORMATION_SCHEMA views at sharekit's metadata (after CREATE DATABASE)."""
+        self.duck.execute(_db_overrides(db))
+        self.duck.execute(f"CREATE SCHEMA IF NOT EXISTS {_dq(db)}.PUBLIC")
+
+    def drop_database(self, db: str) -> None:
+        if self.conn.database == db:
+            self.conn.database = None
+            self.conn._schema = None  # noqa: SLF001 - fakesnow keeps the session here
+            self.conn.database_set = self.conn.schema_set = False
+            self.conn._duck_conn.execute("SET schema = 'memory.main'")  # noqa: SLF001
+        path = self.db_dir / f"{db}.db"
+        self.duck.execute(f"DETACH DATABASE IF EXISTS {_dq(db)}")
+        for p in (path, Path(f"{path}.wal")):
+            if p.exists():
+                os.remove(p)
+        self.invalidate()
+
+    # -- metadata tables ----------------------------------------------------------------------
+    def sync_meta(self, views: list[dict[str, Any]], columns: list[dict[str, Any]]) -> None:
+        import pyarrow as pa
+
+        for table, rows, cols in (
+            ("views", views, ["db", "sch", "name", "is_secure", "comment", "text", "created_on", "altered_on"]),
+            ("columns", columns, ["db", "sch", "tbl", "col", "comment", "data_type"]),
+        ):
+            self.meta.execute(f"DELETE FROM memory.main.{MARK}{table}")
+            if rows:
+                src = pa.Table.from_pylist(rows, schema=None).select(cols)  # noqa: F841
+                self.meta.register("_sk_src", src)
+                try:
+                    select = ", ".join(
+                        f"{c}::TIMESTAMPTZ" if c in ("created_on", "altered_on") else c for c in cols
+                    )
+                    self.meta.execute(f"INSERT INTO memory.main.{MARK}{table} SELECT {select} FROM _sk_src")
+                finally:
+                    self.meta.unregister("_sk_src")
+
+    # -- catalog (exact stored names, cached) -------------------------------------------------
+    def invalidate(self) -> None:
+        self._databases = None
+        self._schemas.clear()
+        self._objects.clear()
+        self._columns.clear()
+
+    def databases(self) -> list[str]:
+        if self._databases is None:
+            self._databases = [
+                r[0]
+                for r in self.meta.execute(
+                    "SELECT database_name FROM duckdb_databases() WHERE NOT internal "
+                    f"AND database_name NOT IN {HIDDEN_CATALOGS}"
+                ).fetchall()
+            ]
+        return self._databases
+
+    def schemas(self, db: str) -> list[str]:
+        if db not in self._schemas:
+            self._schemas[db] = [
+                r[0]
+                for r in self.meta.execute(
+                    "SELECT schema_name FROM duckdb_schemas() WHERE database_name = ? "
+                    f"AND schema_name NOT IN {HIDDEN_SCHEMAS}",
+                    [db],
+                ).fetchall()
+            ]
+        return self._schemas[db]
+
+    def objects(self, db: str, schema: str) -> dict[str, str]:
+        key = (db, schema)
+        if key not in self._objects:
+            rows = self.meta.execute(
+                "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? "
+                "UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() "
+                "WHERE database_name = ? AND schema_name = ? AND NOT internal",
+                [db, schema, db, schema],
+            ).fetchall()
+            self._objects[key] = dict(rows)
+        return self._objects[key]
+
+    def columns(self, db: str, schema: str, name: str) -> list[str]:
+        key = (db, schema, name)
+        if key not in self._columns:
+            self._columns[key] = [
+                r[0]
+                for r in self.meta.execute(
+                    "SELECT column_name FROM system.information_schema.columns WHERE table_catalog = ? "
+                    "AND table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+                    [db, schema, name],
+                ).fetchall()
+            ]
+        return self._columns[key]
+
+    def list_views(self, db: str | None, schema: str | None) -> list[tuple[str, str, str, str]]:
+        """(database, schema, name, DuckDB's SQL) of user views, ordered as SHOW VIEWS orders."""
+        where, params = [], []
+        if db is not None:
+            where.append("database_name = ?")
+            params.append(db)
+        if schema is not None:
+            where.append("schema_name = ?")
+            params.append(schema)
+        extra = "".join(f" AND {w}" for w in where)
+        return self.meta.execute(
+            "SELECT database_name, schema_name, view_name, sql FROM duckdb_views() WHERE NOT internal "
+            f"AND schema_name != '_fs_information_schema' AND database_name NOT IN {HIDDEN_CATALOGS}{extra} "
+            "ORDER BY 1, 2, 3",
+            params,
+        ).fetchall()
+
+    def note_object(self, db: str, schema: str, name: str, kind: str | None) -> None:
+        """Keep the cache right after we created (kind) or dropped (None) an object ourselves."""
+        objects = self._objects.get((db, schema))
+        if objects is not None:
+            if kind is None:
+                objects.pop(name, None)
+            else:
+                objects[name] = kind
+        self._columns.pop((db, schema, name), None)
+
+    # -- exact-name resolution ----------------------------------------------------------------
+    def require_database(self, db: str) -> None:
+        if db not in self.databases():
+            raise sferrors.does_not_exist("Database", db)
+
+    def require_schema(self, db: str, schema: str) -> None:
+        self.require_database(db)
+        if schema != "INFORMATION_SCHEMA" and schema not in self.schemas(db):
+            raise sferrors.does_not_exist("Schema", db, schema)
+
+    def object_kind(self, db: str, schema: str, name: str) -> str | None:
+        """'TABLE' / 'VIEW' for an exact match, None when absent; a name that exists only in
+        another letter case is absent in Snowflake, but DuckDB could not hold both: say so
+        when asked to create it (see `case_clash`)."""
+        if db not in self.databases() or schema not in self.schemas(db):
+            return None
+        return self.objects(db, schema).get(name)
+
+    def case_clash(self, db: str, schema: str, name: str) -> str | None:
+        """The existing name that differs from `name` only in letter case, if any."""
+        if db not in self.databases() or schema not in self.schemas(db):
+            return None
+        folded = name.casefold()
+        for existing in self.objects(db, schema):
+            if existing != name and existing.casefold() == folded:
+                return existing
+        return None
