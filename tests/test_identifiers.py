@@ -239,8 +239,10 @@ def test_fqn_split_round_trip(parts):
     assert identifiers.parse_stored_qualified(identifiers.fqn(*parts)) == tuple(parts)
 
 
-# Text sqlglot can read back: everything but lone surrogates (not valid in UTF-8 at all).
-literal_texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200)
+# Any text but lone surrogates (not valid UTF-8 at all) and NUL: string_literal writes NUL as
+# `\0`, which runs into following digits as an octal escape (xfail below). Config text cannot
+# carry NUL (config._text refuses it), so the round trip holds for everything a config can say.
+literal_texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=200)
 
 
 @settings(max_examples=300, deadline=None)
@@ -250,6 +252,18 @@ def test_string_literal_round_trips_through_sqlglot(text):
     assert sqlglot.parse_one(literal, read="snowflake").this == text
 
 
-@pytest.mark.parametrize("text", ["\x00", "a\\0b", "\\n", "\\", "''", "\x08\x1b", "é😀", "\r\n"])
+@pytest.mark.parametrize("text", ["\x00", "\x00a", "a\\0b", "\\n", "\\", "''", "\x08\x1b", "é😀", "\r\n"])
 def test_string_literal_round_trips_odd_text(text):
+    assert sqlglot.parse_one(identifiers.string_literal(text), read="snowflake").this == text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: identifiers.string_literal escapes NUL as '\\0', so NUL followed by digits becomes an "
+    "octal escape: string_literal('\\x0012') == \"'\\012'\", which Snowflake (\\ooo escapes) and sqlglot "
+    "read as '\\n'; writing NUL as '\\000' or '\\x00' would be unambiguous",
+)
+@pytest.mark.parametrize("text", ["\x0012", "\x000"])
+def test_string_literal_nul_before_digits(text):
+    # https://docs.snowflake.com/en/sql-reference/data-types-text#escape-sequences-in-single-quoted-string-constants
     assert sqlglot.parse_one(identifiers.string_literal(text), read="snowflake").this == text
