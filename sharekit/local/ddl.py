@@ -187,7 +187,8 @@ class Ddl:
         action = r.expect_word("SET", "UNSET", "RENAME", "ALTER", "MODIFY")
         if action == "RENAME":
             r.expect_word("TO")
-            new = self.qualify(r.name(3), "view")
+            target = r.name(3)
+            new = (*key[: 3 - len(target)], *target)  # an unqualified new name stays in the view's schema
             r.expect_end()
             if new[:2] != key[:2]:
                 raise sferrors.local_limitation("moving a view to another schema is not modelled")

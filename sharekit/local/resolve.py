@@ -113,7 +113,8 @@ def analyze(
         else:
             bad = name not in all_columns and name not in aliases and name.casefold() in folded
         if bad:
-            start = ident.meta.get("start", 0) if ident.meta else 0
+            starts = [i.meta["start"] for i in column.find_all(exp.Identifier) if i.meta and "start" in i.meta]
+            start = min(starts, default=0)  # a qualified reference is reported where it begins
             raise sferrors.invalid_identifier(text, offset + start, identifiers.quote(name))
     return result
 
