@@ -38,14 +38,26 @@ class Token:
         return self.kind == OP and self.text == op
 
 
+_OCTAL = re.compile(r"[0-7]{1,3}")
+_HEX = {"x": re.compile(r"[0-9A-Fa-f]{2}"), "u": re.compile(r"[0-9A-Fa-f]{4}")}
+
+
 def _unescape_string(body: str) -> str:
+    """Snowflake's escapes: `''`, `\\n \\t \\r \\b \\f`, octal `\\ooo`, `\\xhh`, `\\uhhhh`."""
     out, i = [], 0
     while i < len(body):
         ch = body[i]
         if ch == "\\" and i + 1 < len(body):
             nxt = body[i + 1]
-            out.append(_ESCAPES.get(nxt, nxt))
-            i += 2
+            if m := _OCTAL.match(body, i + 1):
+                out.append(chr(int(m.group(), 8)))
+                i = m.end()
+            elif nxt in _HEX and (m := _HEX[nxt].match(body, i + 2)):
+                out.append(chr(int(m.group(), 16)))
+                i = m.end()
+            else:
+                out.append(_ESCAPES.get(nxt, nxt))
+                i += 2
         elif ch == "'" and body[i + 1 : i + 2] == "'":
             out.append("'")
             i += 2
