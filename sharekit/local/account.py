@@ -50,7 +50,8 @@ class LocalAccount:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # DuckDB/fakesnow and the metadata: one statement at a time
+        self._count_lock = threading.Lock()
         self._counter = RoundTripCounter()
         self._statements = 0
         self._closed = True
@@ -127,7 +128,7 @@ class LocalAccount:
     def _round_trip(self, sql: str) -> list[dict[str, Any]]:
         if self._closed:
             raise sferrors.closed()
-        with self._lock:
+        with self._count_lock:  # not self._lock: numbering must not wait for a running statement
             self._statements += 1
             number = self._statements
         if self._latency:

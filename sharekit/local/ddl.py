@@ -140,11 +140,11 @@ class Ddl:
             raise sferrors.view_column_count(name, len(names), len(selects))
         if not names and selects is not None:
             names = [_output_name(e) for e in selects]
-        cols = f" ({', '.join(identifiers.quote(c) for c in names)})" if view.columns else ""
-        verb = "CREATE OR REPLACE VIEW" if existing else "CREATE VIEW"
-        rows = self.engine.run(
-            f"{verb} {identifiers.fqn(*key)}{cols} AS {replace_calls(view.body, self.context)}"
-        )
+        types = resolve.column_types(tree, analysis, [n for n in names if n], self.declared_types)
+        body = replace_calls(view.body, self.context)
+        if body != view.body:
+            tree = resolve.parse(body)
+        self.engine.create_view(key, names if view.columns else [], tree, replace=existing is not None)
         if existing and not view.copy_grants:
             self.shares.drop_grants_on(("VIEW",), key)  # Snowflake drops them: reference §3.4
         stamp = now_iso()
@@ -158,11 +158,11 @@ class Ddl:
                 "created_on": stamp,
                 "altered_on": stamp,
                 "column_comments": {c: t for c, t in view.columns if t is not None},
-                "column_types": resolve.column_types(tree, analysis, [n for n in names if n], self.declared_types),
+                "column_types": types,
             },
         )
         self.engine.note_object(db, sch, name, "VIEW")
-        return rows
+        return [{"status": f"View {name} successfully created."}]
 
     def _existing(self, parts: list[str], kind: str, if_exists: bool) -> Key | None:
         key = self.qualify(parts, kind.lower())
