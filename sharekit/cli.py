@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, List, Optional
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from .cli_local import local_app
 from .errors import CheckError, SharekitError
@@ -40,11 +41,30 @@ _state = {"debug": False}
 
 
 def out() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    """stdout; markup off, so file and object names print as they are."""
+    return Console(highlight=False, soft_wrap=True, markup=False)
 
 
 def err() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+
+
+def plan_console() -> Console:
+    """The plan renderer escapes every name itself and colours with markup."""
+    return Console(highlight=False, soft_wrap=True)
+
+
+def labelled(label: str, style: str, message: str, stream: Console | None = None) -> None:
+    """`Label: message` with the label coloured; the message is never read as rich markup."""
+    (stream or err()).print(Text.assemble((label, style), " ", str(message)))
+
+
+def error_line(message: str) -> None:
+    labelled("Error:", "red", message)
+
+
+def warning_line(message: str) -> None:
+    labelled("Warning:", "yellow", message)
 
 
 class Format(str, Enum):
@@ -73,7 +93,7 @@ def handle_errors(func: Callable) -> Callable:
         except SharekitError as error:
             if _state["debug"]:
                 raise
-            err().print(f"[red]Error:[/red] {error}", markup=True)
+            error_line(str(error))
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             err().print("Interrupted.")
@@ -87,7 +107,7 @@ def handle_errors(func: Callable) -> Callable:
                     f"unexpected {type(error).__name__}: {error}\n"
                     "This is a bug in sharekit; run again with --debug and report the traceback."
                 )
-            err().print(f"[red]Error:[/red] {message}", markup=True)
+            error_line(message)
             raise typer.Exit(1) from None
 
     return wrapper
@@ -132,7 +152,7 @@ def load(file: Path, var: Optional[List[str]]) -> "Config":
 
     config = load_config(file, parse_vars(var))
     for warning in config.warnings:
-        err().print(f"[yellow]Warning:[/yellow] {warning}", markup=True)
+        warning_line(warning)
     return config
 
 
@@ -186,7 +206,7 @@ def validate(
     findings = apply_skips(config_checks(config), skip_check or ())
     for finding in findings:
         if finding.severity == "warning":
-            err().print(f"[yellow]Warning:[/yellow] {finding.id} {finding.object}: {finding.message}", markup=True)
+            warning_line(f"{finding.id} {finding.object}: {finding.message}")
     if blocking(findings):
         raise CheckError(blocking_message(blocking(findings)))
     consumers = len(config.share.consumers)
@@ -222,10 +242,9 @@ def render(
         lines = [f"  stale:   {out_dir / p}" for p in result.stale]
         lines += [f"  missing: {out_dir / p}" for p in result.missing]
         lines += [f"  extra:   {out_dir / p}" for p in result.extra]
-        err().print(
-            f"[red]Error:[/red] {out_dir} is out of date with {file}:\n" + "\n".join(lines)
-            + f"\nRun: sharekit render -f {file} --out-dir {out_dir}",
-            markup=True,
+        error_line(
+            f"{out_dir} is out of date with {file}:\n" + "\n".join(lines)
+            + f"\nRun: sharekit render -f {file} --out-dir {out_dir}"
         )
         raise typer.Exit(1)
     changed = write_files(files, out_dir)
@@ -240,7 +259,7 @@ def session_for(config: "Config", connection: Optional[str], local: bool, local_
 
     if local and connection:
         raise SharekitError("pass either --local or -c/--connection, not both")
-    session = open_session(connection, local, local_dir, config, warn=lambda m: err().print(f"Warning: {m}"))
+    session = open_session(connection, local, local_dir, config, warn=warning_line)
     try:
         yield session
     finally:
@@ -263,7 +282,7 @@ def emit_plan(plan: Any, fmt: Format, target: str) -> None:
     elif fmt is Format.markdown:
         sys.stdout.write(plan_markdown(plan, target))
     else:
-        print_plan(plan, out(), target)
+        print_plan(plan, plan_console(), target)
 
 
 @app.command()
@@ -344,7 +363,7 @@ def apply(
             check_fresh(config, session, t, result)
         else:
             result = make_plan(config, session, t, skip_check or ())
-        print_plan(result, out(), target)
+        print_plan(result, plan_console(), target)
         if not result.has_changes:
             return
         if result.blocking or (result.destructive and not allow_destroy):
@@ -362,14 +381,14 @@ def apply(
                                on_done=lambda _change: progress.advance(task))
         seconds = time.perf_counter() - started
     if outcome.ok:
-        out().print(f"[green]Applied {len(outcome.done)} changes[/green] in {seconds:.2f} s "
-                    f"with {workers} worker{'s' if workers != 1 else ''}.")
+        labelled(f"Applied {len(outcome.done)} changes", "green",
+                 f"in {seconds:.2f} s with {workers} worker{'s' if workers != 1 else ''}.", out())
         return
     report = err()
-    report.print(f"[red]Error:[/red] apply stopped at the first failure: "
-                 f"{len(outcome.done)} done, {len(outcome.failed)} failed, {len(outcome.not_started)} not started.")
+    error_line(f"apply stopped at the first failure: "
+               f"{len(outcome.done)} done, {len(outcome.failed)} failed, {len(outcome.not_started)} not started.")
     for change, message in outcome.failed:
-        report.print(f"  [red]failed[/red]      {change.action} {change.object}: {message}", markup=True)
+        labelled("  failed     ", "red", f"{change.action} {change.object}: {message}", report)
     for change in outcome.done:
         report.print(f"  done        {change.action} {change.object}", markup=False)
     for change in outcome.not_started:

@@ -179,7 +179,10 @@ class _Reader:
                 self.problem(node.line, where, "is required")
             return default
         line = node.key_lines.get(name, node.line)
+        known = len(self.problems)
         value = self.substitute(node[name], line, where)
+        if len(self.problems) > known:  # an unset ${VAR}: one error is enough
+            return default
         try:
             return convert(value)
         except (ValueError, TypeError, IdentifierError, sqlcheck.FragmentError) as error:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from . import statements
 from .config import Config, View
 from .model import AccountState, ColumnState, Grant, ShareState, ViewState
-from .sqlcheck import normalize_select
 from .templates import Templates
 
 
@@ -22,7 +21,6 @@ def view_state(t: Templates, config: Config, view: View) -> ViewState:
         schema=view.schema,
         name=view.name,
         columns=tuple(ColumnState(c.name, c.comment) for c in view.columns),
-        select=normalize_select(select),
         comment=view.comment,
         secure=True,
         text=text,

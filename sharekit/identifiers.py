@@ -61,13 +61,19 @@ def normalize(text: str) -> str:
     else:
         raise IdentifierError(
             f"{text!r} is not a valid unquoted Snowflake name (letters, digits, _ and $, "
-            f"starting with a letter or _); to keep spaces, symbols or case, quote it: '\"{text}\"'"
+            f"starting with a letter or _); to keep spaces, symbols or case, quote it: "
+            f"'{quote_always(text)}'"
         )
     if len(stored) > MAX_LENGTH:
         raise IdentifierError(f"name is {len(stored)} characters long; Snowflake allows {MAX_LENGTH}")
     if "\x00" in stored:
         raise IdentifierError("a name cannot contain a NUL character")
     return stored
+
+
+def quote_always(stored: str) -> str:
+    """Stored name → its quoted form, even when quotes are not needed."""
+    return '"' + stored.replace('"', '""') + '"'
 
 
 def needs_quotes(stored: str) -> bool:
@@ -77,9 +83,7 @@ def needs_quotes(stored: str) -> bool:
 
 def quote(stored: str) -> str:
     """Stored name → SQL text that resolves to exactly that name."""
-    if not needs_quotes(stored):
-        return stored
-    return '"' + stored.replace('"', '""') + '"'
+    return quote_always(stored) if needs_quotes(stored) else stored
 
 
 def fqn(*stored: str) -> str:
@@ -136,7 +140,7 @@ def string_literal(value: str) -> str:
         .replace("\n", "\\n")
         .replace("\r", "\\r")
         .replace("\t", "\\t")
-        .replace("\x00", "\\0")
+        .replace("\x00", "\\x00")
     )
     return f"'{escaped}'"
 

@@ -15,7 +15,6 @@ from . import identifiers
 from .config import Config
 from .model import AccountState, ColumnState, Grant, ShareState, ViewState
 from .session import Session
-from .sqlcheck import normalize_select
 from .templates import Templates
 
 # SHOW SHARES `to` values that are not account lists (listing-attached shares; reference §2.1).
@@ -147,7 +146,6 @@ def introspect(session: Session, config: Config, t: Templates) -> AccountState:
             schema=key[1],
             name=key[2],
             columns=tuple(columns.get(key, ())),
-            select=normalize_select(text),
             comment=_text(row.get("comment")) or None,
             secure=_truthy(row.get("is_secure")),
             text=text,

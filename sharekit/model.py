@@ -1,7 +1,7 @@
 """The state both sides of a diff are expressed in: what the config wants, what the account has.
 
-Names are *stored* names (see `identifiers`); a view's definition is its SELECT normalised by
-sqlglot, so live and desired text compare without churn.
+Names are *stored* names (see `identifiers`). View definitions are compared as text first and,
+only when that differs, as SELECTs normalised by sqlglot, so equal definitions never churn.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ class ViewState:
     schema: str
     name: str
     columns: tuple[ColumnState, ...]
-    select: str | None  # normalised SELECT; None when the live text could not be parsed
     comment: str | None
     secure: bool
     text: str = ""  # desired: the full CREATE statement; live: as SHOW VIEWS reports it

@@ -18,6 +18,7 @@ from . import identifiers, statements
 from .config import Config
 from .errors import PlanError
 from .model import AccountState, Grant, ViewState
+from .sqlcheck import normalize_select
 from .templates import Templates
 
 # Object grants sharekit may revoke (with prune); others (e.g. DATABASE_ROLE) are only listed.
@@ -121,11 +122,20 @@ def _grant_level(g: Grant) -> str:
     return "schema" if g.object_type == "SCHEMA" else "object"
 
 
+def same_definition(live: str, wanted: str) -> bool:
+    """Texts equal (the common case: sharekit wrote the view), else the normalised SELECTs equal.
+    A live text that cannot be parsed counts as different, so it gets replaced."""
+    if live.strip().rstrip(";").strip() == wanted.strip().rstrip(";").strip():
+        return True
+    live_select = normalize_select(live)
+    return live_select is not None and live_select == normalize_select(wanted)
+
+
 def _view_reasons(actual: ViewState, desired: ViewState) -> list[str]:
     reasons = []
     if not actual.secure:
         reasons.append("view is not SECURE")
-    if actual.select != desired.select:
+    if not same_definition(actual.text, desired.text):
         reasons.append("definition changed")
     if [c.name for c in actual.columns] != [c.name for c in desired.columns]:
         reasons.append("columns changed")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.tokens import TokenType
 
 DIALECT = "snowflake"
@@ -73,15 +74,22 @@ def _refuse_star(node: exp.Expression, what: str) -> None:
 
 def _expression(text: str, what: str) -> exp.Expression:
     node = _parse(text, what)
-    if isinstance(node, (exp.Query, exp.DDL, exp.DML, exp.Command, exp.Block)) or not isinstance(
-        node, exp.Expression
-    ):
-        raise FragmentError(f"{what} must be an expression, not a statement")
-    if node.find(exp.Query, exp.Subquery):
-        raise FragmentError(f"{what} contains a subquery: use a `query:` view instead")
-    if node.find(exp.Command, exp.DDL, exp.DML):
-        raise FragmentError(f"{what} contains a statement")
+    if isinstance(node, exp.Alias):
+        raise FragmentError(f"{what} must not carry an alias: the column's `name:` is its alias")
     _refuse_star(node, what)
+    if not isinstance(node, exp.Condition) or isinstance(node, exp.Query):
+        raise FragmentError(f"{what} must be an expression, not a statement")
+    # Parse it again where only an expression can stand: inside parentheses in a projection.
+    # A statement fails there, and text like `a) OR (b` does not come back as one group.
+    try:
+        wrapped = sqlglot.parse_one(f"SELECT ({text})", read=DIALECT)
+    except (ParseError, TokenError):
+        raise FragmentError(f"{what} must be a single expression") from None
+    projection = wrapped.selects[0] if isinstance(wrapped, exp.Select) and len(wrapped.selects) == 1 else None
+    if isinstance(projection, exp.Subquery) or (projection is not None and projection.find(exp.Query, exp.Subquery)):
+        raise FragmentError(f"{what} contains a subquery: use a `query:` view instead")
+    if not isinstance(projection, exp.Paren) or wrapped.args.get("from_") or wrapped.args.get("from"):
+        raise FragmentError(f"{what} must be one expression: check its parentheses")
     return node
 
 
@@ -103,8 +111,6 @@ def check_scalar(text: str, what: str = "expr") -> str:
         raise FragmentError(
             f"{what} cannot use aggregate or window functions: one value per source row"
         )
-    if isinstance(node, exp.Alias):
-        raise FragmentError(f"{what} must not carry an alias: the column's `name:` is its alias")
     return node.sql(DIALECT)
 
 
@@ -158,4 +164,5 @@ def normalize_select(text: str) -> str | None:
         node = node.expression
     if not isinstance(node, exp.Query):
         return None
-    return node.sql(DIALECT, pretty=True)
+    # Unquoted names are case-insensitive: upper-case them as Snowflake resolves them.
+    return normalize_identifiers(node, dialect=DIALECT).sql(DIALECT, pretty=True)

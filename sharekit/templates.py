@@ -60,7 +60,8 @@ class Templates:
             text = self.env.get_template(f"{name}.sql.j2").render(**context)
         except jinja2.TemplateNotFound:
             raise TemplateError(f"template {name}.sql.j2 not found in {builtin_dir()}") from None
-        except jinja2.TemplateError as error:
+        except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as error:
+            # TypeError: an undefined variable reached a filter (e.g. a misspelt name in an override)
             raise TemplateError(f"template {name}.sql.j2 failed to render: {error}") from None
         return "\n".join(line.rstrip() for line in text.strip().splitlines())
 

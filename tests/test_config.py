@@ -185,12 +185,6 @@ def test_unset_variable_is_an_error_naming_both_ways_to_set_it():
         "or set SHAREKIT_VAR_OPTIMOVE_ACCOUNT")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: config._Reader.get converts the unsubstituted '${NAME}' text after reporting the "
-    "unset variable, so a second, misleading problem follows (e.g. \"'${OPTIMOVE_ACCOUNT}' is not an "
-    "account identifier\")",
-)
 def test_unset_variable_is_one_problem_not_two():
     assert len(problems(VARS, variables={"ENV": "DEV"})) == 1
 

@@ -74,11 +74,6 @@ def test_unquoted_error_suggests_a_spelling_that_works(written):
     assert identifiers.normalize(suggestion) == written
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: identifiers.normalize suggests '\"a\"b\"' for 'a\"b' without doubling the inner '\"', "
-    "and that suggestion is itself rejected (lone '\"')",
-)
 def test_unquoted_error_suggestion_doubles_embedded_quotes():
     with pytest.raises(IdentifierError) as info:
         identifiers.normalize('a"b')
@@ -257,12 +252,6 @@ def test_string_literal_round_trips_odd_text(text):
     assert sqlglot.parse_one(identifiers.string_literal(text), read="snowflake").this == text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: identifiers.string_literal escapes NUL as '\\0', so NUL followed by digits becomes an "
-    "octal escape: string_literal('\\x0012') == \"'\\012'\", which Snowflake (\\ooo escapes) and sqlglot "
-    "read as '\\n'; writing NUL as '\\000' or '\\x00' would be unambiguous",
-)
 @pytest.mark.parametrize("text", ["\x0012", "\x000"])
 def test_string_literal_nul_before_digits(text):
     # https://docs.snowflake.com/en/sql-reference/data-types-text#escape-sequences-in-single-quoted-string-constants

@@ -107,12 +107,6 @@ def test_check_scalar_rejects(text, message):
         check_scalar(text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: sqlcheck._expression only refuses exp.Query/DDL/DML/Command/Block, but sqlglot 30 "
-    "parses DROP, TRUNCATE, GRANT, ALTER, USE, SET, BEGIN, COMMIT, SHOW, DESCRIBE, UNDROP and PUT as "
-    "other node types, so check_scalar accepts them as a column expression",
-)
 @pytest.mark.parametrize(
     "text",
     ["DROP TABLE X", "TRUNCATE TABLE X", "GRANT SELECT ON TABLE X TO ROLE R",

@@ -209,12 +209,6 @@ def test_missing_context_is_an_error_not_empty_text():
         T.render("create_share", share="S")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: templates.Templates.render catches only jinja2.TemplateError, but a missing variable "
-    "passed through the ident/fqn/literal filters reaches identifiers.quote as StrictUndefined and "
-    "raises TypeError (e.g. an override template using {{ share_name | ident }})",
-)
 def test_missing_context_through_a_filter_is_a_template_error(tmp_path):
     (tmp_path / "create_share.sql.j2").write_text("CREATE SHARE {{ share_name | ident }};\n")
     with pytest.raises(TemplateError, match="create_share.sql.j2 failed to render"):
