@@ -224,3 +224,34 @@ def test_show_databases_and_schemas(seeded):
     assert [r["name"] for r in seeded.query("SHOW DATABASES")] == ["OPTIMOVE_SHARE_DB", "OTHER_DB", "RAW"]
     names = [r["name"] for r in seeded.query("SHOW SCHEMAS IN DATABASE RAW")]
     assert names == ["CRM", "INFORMATION_SCHEMA", "PUBLIC"]
+
+
+def test_show_databases_schemas_and_columns_honour_like(seeded):
+    assert [r["name"] for r in seeded.query("SHOW DATABASES LIKE '%share%'")] == ["OPTIMOVE_SHARE_DB"]
+    assert [r["name"] for r in seeded.query("SHOW SCHEMAS LIKE 'c_m' IN DATABASE RAW")] == ["CRM"]
+    rows = seeded.query("SHOW COLUMNS LIKE 'last%' IN TABLE RAW.CRM.CUSTOMERS")
+    assert [r["column_name"] for r in rows] == ["LastUpdated"]
+    assert [r["name"] for r in seeded.query("SHOW TABLES LIKE 'cust%' IN DATABASE RAW")] == ["CUSTOMERS"]
+
+
+def test_create_or_replace_table_without_copy_grants_drops_share_grants(shared):
+    shared.execute("CREATE TABLE OPTIMOVE_SHARE_DB.OPTIMOVE.T (A INT)")
+    shared.execute("GRANT SELECT ON TABLE OPTIMOVE_SHARE_DB.OPTIMOVE.T TO SHARE S")
+    shared.execute("CREATE OR REPLACE TABLE OPTIMOVE_SHARE_DB.OPTIMOVE.T (A INT, B INT) COPY GRANTS")
+    assert ("SELECT", "TABLE", "OPTIMOVE_SHARE_DB.OPTIMOVE.T") in grants(shared)
+    shared.execute("CREATE OR REPLACE TABLE OPTIMOVE_SHARE_DB.OPTIMOVE.T (A INT)")
+    assert ("SELECT", "TABLE", "OPTIMOVE_SHARE_DB.OPTIMOVE.T") not in grants(shared)
+
+
+def test_create_database_and_schema_if_not_exists_are_idempotent(account):
+    for _ in range(2):
+        account.execute("CREATE DATABASE IF NOT EXISTS D")
+        account.execute("CREATE SCHEMA IF NOT EXISTS D.S")
+    assert [r["name"] for r in account.query("SHOW SCHEMAS IN DATABASE D")] == ["INFORMATION_SCHEMA", "PUBLIC", "S"]
+    err = sf_error(lambda: account.execute("CREATE DATABASE D"))
+    assert err.errno == 2002
+
+
+def test_database_names_fakesnow_cannot_file_are_refused(account):
+    err = sf_error(lambda: account.execute('CREATE DATABASE "../escape"'))
+    assert err.errno == 2 and "only letters, digits and _" in err.msg

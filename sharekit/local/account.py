@@ -22,8 +22,8 @@ from . import resolve, sferrors
 from .ddl import Ddl
 from .engine import Engine
 from .shares import Shares
-from .show import OWNER, Show
-from .sqltext import Statement, one_statement, replace_calls, split_statements
+from .show import OWNER, Filters, Show
+from .sqltext import Reader, Statement, one_statement, replace_calls, split_statements
 from .store import DirLock, Store
 
 DEFAULT_LOCATOR = "LOCAL01"
@@ -176,11 +176,28 @@ class LocalAccount:
                 return self.show.grants(stmt)
             if target.startswith("VIEWS"):
                 return self.show.views(stmt)
+            return self._show_passthrough(stmt)
         elif first in ("DESC", "DESCRIBE") and second == "SHARE":
             return self.show.describe_share(stmt)
         elif first in ("SELECT", "WITH"):
             return self._select(stmt)
-        return self._passthrough(stmt, ddl=first in ("CREATE", "ALTER", "DROP", "UNDROP", "USE"))
+        return self._passthrough(stmt, ddl=first in ("CREATE", "ALTER", "DROP", "UNDROP"))
+
+    def _show_passthrough(self, stmt: Statement) -> list[dict[str, Any]]:
+        """Other SHOW commands run on fakesnow, which ignores LIKE for some of them: strip LIKE /
+        STARTS WITH / LIMIT and apply them here with Snowflake's rules."""
+        filters, r, text, cut = Filters(), Reader(stmt), stmt.text, 0
+        while not r.at_end():
+            start = r.pos
+            if r.at_word("LIKE", "STARTS", "LIMIT") and filters.read(r):
+                first, last = stmt.tokens[start], stmt.tokens[r.pos - 1]
+                text = text[: first.start - cut] + text[last.end - cut :]
+                cut += last.end - first.start
+            else:
+                r.pos = start + 1
+        rows = self._passthrough(one_statement(text), ddl=False)
+        column = "column_name" if "COLUMNS" in stmt.words[:3] else "name"
+        return filters.apply(rows, column) if rows and column in rows[0] else rows
 
     def _select(self, stmt: Statement) -> list[dict[str, Any]]:
         tree = resolve.parse(stmt.text)

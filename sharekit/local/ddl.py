@@ -8,6 +8,7 @@ and `table` records {column_comments, column_types}, keyed by exact (db, schema,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -361,6 +362,11 @@ class Ddl:
         name = r.name_part()
         if not r.at_end():  # CLONE, FROM SHARE, options: leave to fakesnow
             return self.engine.run(stmt.text)
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            # fakesnow names the database's DuckDB file and catalog after it, unquoted.
+            raise sferrors.local_limitation(
+                f"database name {identifiers.quote(name)}: only letters, digits and _ are supported locally"
+            )
         exists = name in self.engine.databases()
         if not exists and any(d.casefold() == name.casefold() for d in self.engine.databases()):
             raise sferrors.local_limitation(f"database {identifiers.quote(name)} differs from an existing one only in letter case")

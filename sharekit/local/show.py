@@ -46,7 +46,7 @@ def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
-class _Filters:
+class Filters:
     """LIKE / STARTS WITH / LIMIT of a SHOW statement (IN … is read by the caller)."""
 
     def __init__(self) -> None:
@@ -75,8 +75,8 @@ class _Filters:
             return False
         return self.starts_with is None or name.startswith(self.starts_with)
 
-    def apply(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        rows = [row for row in rows if self.keep(row["name"])]
+    def apply(self, rows: list[dict[str, Any]], column: str = "name") -> list[dict[str, Any]]:
+        rows = [row for row in rows if self.keep(str(row[column]))]
         return rows if self.limit is None else rows[: self.limit]
 
 
@@ -96,7 +96,7 @@ class Show:
         r.expect_word("SHOW")
         r.accept_word("TERSE")
         r.expect_word("SHARES")
-        filters = _Filters()
+        filters = Filters()
         while filters.read(r):
             pass
         r.expect_end()
@@ -181,7 +181,7 @@ class Show:
         r.expect_word("SHOW")
         terse = r.accept_word("TERSE") is not None
         r.expect_word("VIEWS")
-        filters = _Filters()
+        filters = Filters()
         db: str | None = self.engine.current_database
         schema: str | None = self.engine.current_schema
         while not r.at_end():
