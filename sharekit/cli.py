@@ -397,29 +397,12 @@ def apply(
     raise typer.Exit(1)
 
 
-def _not_yet(name: str, issue: int) -> None:
-    raise SharekitError(
-        f"`sharekit {name}` is not available yet in this version (tracked in issue #{issue}); "
-        "use `sharekit render` to review the SQL meanwhile"
-    )
-
-
-@app.command()
-@handle_errors
-def check() -> None:
-    """Prove every incremental view has a usable LastUpdated and the data fits Optimove."""
-    _not_yet("check", 5)
-
-
-@app.command()
-@handle_errors
-def audit() -> None:
-    """Report what the account shares, with whom, and what is wrong with it."""
-    _not_yet("audit", 6)
-
-
 def main() -> None:
     app()
+
+
+# Commands that live in their own modules register themselves on `app` (kept last: they import it).
+from . import cli_audit, cli_check  # noqa: E402,F401
 
 
 if __name__ == "__main__":

@@ -83,7 +83,7 @@ def summary_line(plan: Plan) -> str:
     s = plan.summary
     parts = [f"{s['create']} to create", f"{s['replace']} to replace", f"{s['alter']} to alter",
              f"{s['grant']} to grant", f"{s['revoke']} to revoke",
-             f"{s['add_accounts']} consumer statements to add", f"{s['remove_accounts']} to remove",
+             f"{s['add_accounts']} consumer statement(s) to add", f"{s['remove_accounts']} to remove",
              f"{s['drop']} to drop"]
     line = "Plan: " + ", ".join(parts) + "."
     if s["breaking"]:
@@ -101,7 +101,7 @@ def print_plan(plan: Plan, console: Console, target: str) -> None:
         for change in stage.changes:
             symbol = SYMBOLS[change.action]
             colour = COLOURS[symbol]
-            head = f"  [{colour}]{symbol} {VERBS[change.action]} {escape(change.object_type)}[/{colour}] {escape(change.object)}"
+            head = f"  [{colour}]{symbol} {_title(change)}[/{colour}] {escape(change.object)}"
             if change.breaking:
                 head += "  [bold red]BREAKING[/bold red]"
             console.print(head)
@@ -155,8 +155,8 @@ def plan_markdown(plan: Plan, target: str) -> str:
                 reason = f" — {change.reason}" if change.reason else ""
                 lines += [
                     "<details>",
-                    f"<summary><code>{SYMBOLS[change.action]}</code> {VERBS[change.action]} "
-                    f"{change.object_type} <code>{_html(change.object)}</code>{flag}{_html(reason)}</summary>",
+                    f"<summary><code>{SYMBOLS[change.action]}</code> {_title(change)} "
+                    f"<code>{_html(change.object)}</code>{flag}{_html(reason)}</summary>",
                     "",
                     "```diff" if change.diff else "```sql",
                     change.diff or change.sql,
@@ -176,6 +176,12 @@ def plan_markdown(plan: Plan, target: str) -> str:
         lines.append(f"<sub>Read the account in {plan.stats.get('queries', 0)} queries, "
                      f"{plan.stats.get('seconds', 0):.2f} s.</sub>")
     return "\n".join(lines) + "\n"
+
+
+def _title(change: Change) -> str:
+    """`create view`, `drop view`…; grants and consumers read well with the verb alone."""
+    verb = VERBS[change.action]
+    return verb if change.object_type in ("grant", "accounts") else f"{verb} {change.object_type}"
 
 
 def _html(text: str) -> str:
