@@ -259,3 +259,29 @@ def test_grant_all_tables_in_schema(shared):
     shared.execute("CREATE TABLE OPTIMOVE_SHARE_DB.OPTIMOVE.T1 (A INT)")
     shared.execute("GRANT SELECT ON ALL TABLES IN SCHEMA OPTIMOVE_SHARE_DB.OPTIMOVE TO SHARE S")
     assert ("SELECT", "TABLE", "OPTIMOVE_SHARE_DB.OPTIMOVE.T1") in grants(shared)
+
+
+def test_role_and_warehouse_setup_in_seeds_are_accepted_as_no_ops(account):
+    account.run_script(
+        "USE ROLE ACCOUNTADMIN; CREATE WAREHOUSE IF NOT EXISTS WH; USE WAREHOUSE WH; CREATE ROLE R;"
+        "GRANT ROLE R TO USER U; GRANT USAGE ON WAREHOUSE WH TO ROLE R; USE SECONDARY ROLES ALL;"
+    )
+    assert account.round_trips == 7
+
+
+def test_unqualified_names_in_share_grants_use_the_session(account):
+    account.run_script("CREATE DATABASE D; CREATE SCHEMA D.S; CREATE SHARE X; USE DATABASE D;")
+    account.execute("GRANT USAGE ON DATABASE D TO SHARE X")
+    account.execute("USE SCHEMA D.S")
+    account.execute("GRANT USAGE ON SCHEMA S TO SHARE X")
+    assert [r["name"] for r in account.query("SHOW GRANTS TO SHARE X")] == ["D", "D.S"]
+
+
+def test_unqualified_names_without_a_current_database_are_refused(tmp_path):
+    from sharekit.local import open_local_account
+
+    with open_local_account(tmp_path / "fresh") as fresh:
+        fresh.execute("CREATE SHARE X")
+        err = sf_error(lambda: fresh.execute("GRANT USAGE ON SCHEMA S TO SHARE X"))
+        assert (err.errno, err.sqlstate) == (90105, "22000")
+        assert "does not have a current database" in err.msg

@@ -146,6 +146,8 @@ class LocalAccount:
         second = words[1] if len(words) > 1 else ""
         rest = " ".join(words[1:6])
 
+        if _is_no_op(words):
+            return [{"status": "Statement executed successfully."}]
         if first == "CREATE":
             kind = _created_kind(words)
             if kind == "SHARE":
@@ -236,6 +238,14 @@ class LocalAccount:
                     )  # fmt: skip
         self.engine.sync_meta(views, columns)
         self._synced_version = self.store.version
+
+
+def _is_no_op(words: list[str]) -> bool:
+    """Compute and role set-up a seed script may carry; one role and no warehouses locally."""
+    kinds = {w for w in words[1:4] if w not in ("OR", "REPLACE", "IF", "NOT", "EXISTS")}
+    if words[:1] in (["CREATE"], ["ALTER"], ["DROP"]) and kinds & {"WAREHOUSE", "ROLE"}:
+        return words[1] != "DATABASE"  # not CREATE DATABASE ROLE … kinds listed above only
+    return words[:3] == ["USE", "SECONDARY", "ROLES"] or words[:2] in (["GRANT", "ROLE"], ["REVOKE", "ROLE"])
 
 
 def _created_kind(words: list[str]) -> str:

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from snowflake.connector.errors import ProgrammingError
 from sqlglot import exp
 
 from .. import identifiers
@@ -98,13 +97,7 @@ class Ddl:
             return db, parts[0], parts[1]
         if len(parts) == 1 and db and sch:
             return db, sch, parts[0]
-        missing = "database" if not db or len(parts) == 2 else "schema"
-        raise ProgrammingError(
-            msg=f"Cannot perform operation on {kind}. This session does not have a current {missing}. "
-            f"Call 'USE {missing.upper()}', or use a qualified name.",
-            errno=90105 if missing == "database" else 90106,
-            sqlstate="22000",
-        )
+        raise sferrors.no_current("database" if not db or len(parts) == 2 else "schema", kind)
 
     def declared_types(self, key: Key) -> dict[str, str]:
         meta = self.store.get("view", key) or self.store.get("table", key) or {}

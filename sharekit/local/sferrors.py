@@ -51,6 +51,16 @@ def local_limitation(what: str) -> ProgrammingError:
     return _err(2, "0A000", f"Unsupported feature in the sharekit local account: {what}")
 
 
+def no_current(what: str, kind: str) -> ProgrammingError:
+    """An unqualified name with no current database/schema in the session (fakesnow's codes)."""
+    return _err(
+        90105 if what == "database" else 90106,
+        "22000",
+        f"Cannot perform operation on {kind}. This session does not have a current {what}. "
+        f"Call 'USE {what.upper()}', or use a qualified name.",
+    )
+
+
 def does_not_exist(kind: str, *parts: str, sqlstate: str = "02000") -> ProgrammingError:
     """`002003 (02000): SQL compilation error: Share 'X' does not exist or not authorized.`"""
     return _err(2003, sqlstate, f"{COMPILATION}{kind} '{identifiers.fqn(*parts)}' does not exist or not authorized.")

@@ -231,22 +231,20 @@ class Shares:
     def grant_or_revoke(self, stmt: Statement) -> list[dict[str, Any]]:
         r = Reader(stmt)
         verb = r.expect_word("GRANT", "REVOKE")
-        if r.at_word("DATABASE") and r.peek(1) is not None and r.peek(1).is_word("ROLE"):
-            if _targets_share(stmt):
-                raise sferrors.local_limitation("database roles granted to shares are not modelled")
+        if not _targets_share(stmt):
+            # Roles and users: the local account has one role, nothing to record.
+            if verb == "GRANT" and any(t.is_word("REFERENCE_USAGE") for t in stmt.tokens):
+                raise sferrors.reference_usage_to_role()
             return OK
+        if r.at_word("DATABASE") and r.peek(1) is not None and r.peek(1).is_word("ROLE"):
+            raise sferrors.local_limitation("database roles granted to shares are not modelled")
         privileges = self._privileges(r)
         r.expect_word("ON")
         if r.at_word("FUTURE"):
-            if _targets_share(stmt):
-                raise sferrors.unsupported("GRANT ON FUTURE objects TO SHARE")  # UNCONFIRMED text
-            return OK
+            raise sferrors.unsupported("GRANT ON FUTURE objects TO SHARE")  # UNCONFIRMED text
         kind, targets = self._objects(r)
         r.expect_word("TO" if verb == "GRANT" else "FROM")
-        if not r.accept_word("SHARE"):
-            if "REFERENCE_USAGE" in privileges and verb == "GRANT":
-                raise sferrors.reference_usage_to_role()
-            return OK  # roles/users: one role locally, nothing to record
+        r.expect_word("SHARE")
         share = r.name_part()
         with_grant_option = verb == "GRANT" and r.accept_words("WITH", "GRANT", "OPTION")
         r.expect_end()
@@ -284,7 +282,9 @@ class Shares:
             r.expect_word("IN")
             r.expect_word("SCHEMA")
             parts = r.name(2)
-            schema_parts = tuple(parts) if len(parts) == 2 else (db or "", parts[0])
+            if len(parts) == 1 and db is None:
+                raise sferrors.no_current("database", "SCHEMA")
+            schema_parts = (parts[0], parts[1]) if len(parts) == 2 else (db, parts[0])
             kind = "TABLE" if what == "TABLES" else "VIEW"
 
             def expand(privilege: str, verb: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -295,15 +295,18 @@ class Shares:
                 return [(k[2], tuple(k[3:])) for k, _ in self.grants() if k[2] == kind and tuple(k[3:5]) == schema_parts]
 
             return kind, expand
-        kind = r.expect_word("DATABASE", "SCHEMA", "TABLE", "VIEW", "EXTERNAL", "DYNAMIC", "ICEBERG", "FUNCTION", "TAG", "SEMANTIC", "MATERIALIZED")
+        kind = r.expect_word(
+            "DATABASE", "SCHEMA", "TABLE", "VIEW", "EXTERNAL", "DYNAMIC", "ICEBERG", "FUNCTION", "TAG",
+            "SEMANTIC", "MATERIALIZED", "PROCEDURE", "STAGE", "INTEGRATION", "WAREHOUSE",
+        )  # fmt: skip
         if kind not in ("DATABASE", "SCHEMA", "TABLE", "VIEW"):
-            raise sferrors.local_limitation(f"grants on {kind} objects are not modelled")
-        parts = r.name({"DATABASE": 1, "SCHEMA": 2}.get(kind, 3))
-        if kind == "SCHEMA" and len(parts) == 1:
-            parts = [db or "", *parts]
-        elif kind in ("TABLE", "VIEW") and len(parts) < 3:
-            parts = ([db or ""] if len(parts) == 2 else [db or "", sch or ""]) + parts
-        full = tuple(parts)
+            raise sferrors.local_limitation(f"grants on {kind} objects to shares are not modelled")
+        size = {"DATABASE": 1, "SCHEMA": 2}.get(kind, 3)
+        parts = r.name(size)
+        prefix = [db, sch][: size - len(parts)]  # unqualified parts come from the session
+        if None in prefix:
+            raise sferrors.no_current("database" if prefix[0] is None else "schema", kind)
+        full = tuple([*prefix, *parts])
 
         def single(privilege: str, verb: str) -> list[tuple[str, tuple[str, ...]]]:
             return [(kind, full)]
