@@ -70,7 +70,9 @@ def _run(account: Any, text: str) -> list[dict[str, Any]]:
 
 @local_app.command("init")
 def init(
-    seed: Optional[Path] = typer.Option(None, "--seed", metavar="FILE", help="SQL script to run once, when the account is created."),
+    seed: Optional[Path] = typer.Option(
+        None, "--seed", metavar="FILE", help="SQL script to run once, when the account is created."
+    ),
     local_dir: Optional[Path] = LocalDirOption,
 ) -> None:
     """Create the local account (running --seed once) or confirm it exists."""
@@ -110,7 +112,9 @@ def seed(
 
 @local_app.command("sql")
 def sql(
-    statement: str = typer.Argument(..., metavar='"STATEMENT"', help="SQL to run; with several statements, the last one's rows are shown."),
+    statement: str = typer.Argument(
+        ..., metavar='"STATEMENT"', help="SQL to run; with several statements, the last one's rows are shown."
+    ),
     output: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, or json (a list of row objects)."),
     local_dir: Optional[Path] = LocalDirOption,
 ) -> None:
@@ -133,7 +137,9 @@ def sql(
     for name in rows[0]:
         table.add_column(name, overflow="fold")  # wrap, never truncate values
     for row in rows:
-        table.add_row(*("" if v is None else str(_json_value(v) if not isinstance(v, str) else v) for v in row.values()))
+        table.add_row(
+            *("" if v is None else str(_json_value(v) if not isinstance(v, str) else v) for v in row.values())
+        )
     console.print(table)
     console.print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
 

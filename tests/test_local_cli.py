@@ -47,7 +47,9 @@ def test_init_with_seed_then_sql_json_then_reset(tmp_path):
     assert list(rows[0])[:3] == ["created_on", "name", "reserved"]
     assert isinstance(rows[0]["created_on"], str)
 
-    counts = json.loads(invoke("sql", "SELECT COUNT(*) AS N FROM RAW.CRM.CUSTOMERS;", "--format", "json", "--local-dir", d).output)
+    counts = json.loads(
+        invoke("sql", "SELECT COUNT(*) AS N FROM RAW.CRM.CUSTOMERS;", "--format", "json", "--local-dir", d).output
+    )
     assert counts == [{"N": 3}]
 
     result = invoke("reset", "--local-dir", d)
@@ -79,7 +81,9 @@ def test_statement_errors_are_sharekit_errors_with_snowflakes_text(tmp_path):
     result = invoke("sql", "SHOW GRANTS TO SHARE NOPE", "--local-dir", d)
     assert result.exit_code != 0
     assert isinstance(result.exception, SnowflakeError)
-    assert "002003 (02000): SQL compilation error:\nShare 'NOPE' does not exist or not authorized." in str(result.exception)
+    assert "002003 (02000): SQL compilation error:\nShare 'NOPE' does not exist or not authorized." in str(
+        result.exception
+    )
 
 
 def test_seed_of_a_missing_file_and_reset_of_a_foreign_directory(tmp_path):

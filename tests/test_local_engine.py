@@ -13,7 +13,7 @@ except ImportError:  # tests/ became a package
     from tests.local_fixtures import account  # noqa: F401
 
 CORPUS = [
-    "SELECT CUSTOMER_ID, SHA2(LOWER(EMAIL)) AS EMAIL_HASH, \"LastUpdated\" FROM RAW.CRM.CUSTOMERS WHERE IS_TEST = FALSE",
+    'SELECT CUSTOMER_ID, SHA2(LOWER(EMAIL)) AS EMAIL_HASH, "LastUpdated" FROM RAW.CRM.CUSTOMERS WHERE IS_TEST = FALSE',
     "SELECT IFF(a > 1, 'x', 'y') AS f, DATEADD(day, -1, CURRENT_TIMESTAMP()) AS d FROM t",
     "SELECT TO_TIMESTAMP(s) AS ts, TRY_TO_NUMBER(n) AS n, TO_DATE('2024-01-01') AS dt FROM t",
     "WITH x AS (SELECT a, b FROM t) SELECT a, COUNT(*) FROM x GROUP BY a HAVING COUNT(*) > 1 ORDER BY 1",

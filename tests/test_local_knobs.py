@@ -6,7 +6,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from snowflake.connector.errors import OperationalError
+from snowflake.connector.errors import OperationalError, ProgrammingError
 
 from sharekit.errors import ConnectionError_
 from sharekit.local import open_local_account
@@ -75,7 +75,7 @@ def test_every_query_and_execute_is_one_round_trip(account):
     assert isinstance(account, Session)
     account.execute("CREATE DATABASE D")
     account.query("SHOW DATABASES")
-    with pytest.raises(Exception):
+    with pytest.raises(ProgrammingError):
         account.query("SELECT * FROM D.PUBLIC.NOPE")
     account.run_script("CREATE SCHEMA D.S; -- two statements\nCREATE SHARE X;")
     assert account.round_trips == 5

@@ -148,8 +148,7 @@ def test_view_marked_secure_can_then_be_shared(shared):
 def test_schema_usage_outside_the_shared_database_refused(shared):
     err = sf_error(lambda: shared.execute("GRANT USAGE ON SCHEMA RAW.CRM TO SHARE S"))
     assert str(err) == (
-        "003033 (0A000): SQL compilation error:\n"
-        "Database 'RAW' does not belong to the database that is being shared."
+        "003033 (0A000): SQL compilation error:\nDatabase 'RAW' does not belong to the database that is being shared."
     )
 
 

@@ -93,9 +93,7 @@ def test_alter_view_secure_and_comments(seeded):
     seeded.execute(f"ALTER VIEW {v} UNSET COMMENT")
     (row,) = seeded.query("SHOW VIEWS LIKE 'PLAIN' IN ACCOUNT")
     assert (row["is_secure"], row["comment"]) == ("false", "")
-    (col,) = seeded.query(
-        "SELECT COMMENT FROM OPTIMOVE_SHARE_DB.INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'PLAIN'"
-    )
+    (col,) = seeded.query("SELECT COMMENT FROM OPTIMOVE_SHARE_DB.INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'PLAIN'")
     assert col["COMMENT"] == "the id"
 
 
@@ -157,15 +155,23 @@ def test_quoted_mixed_case_column_is_not_its_upper_case_twin(seeded):
     ok = seeded.query('SELECT "LastUpdated" FROM OPTIMOVE_SHARE_DB.OPTIMOVE.CUSTOMERS ORDER BY 1')
     assert len(ok) == 2
     err = sf_error(lambda: seeded.query("SELECT LastUpdated FROM OPTIMOVE_SHARE_DB.OPTIMOVE.CUSTOMERS"))
-    assert str(err) == "000904 (42000): SQL compilation error:\nerror line 1 at position 7\ninvalid identifier 'LASTUPDATED'"
+    assert (
+        str(err)
+        == "000904 (42000): SQL compilation error:\nerror line 1 at position 7\ninvalid identifier 'LASTUPDATED'"
+    )
     err = sf_error(lambda: seeded.query('SELECT c."lastupdated"\nFROM RAW.CRM.CUSTOMERS c'))
     assert "error line 1 at position 7\ninvalid identifier '\"lastupdated\"'" in err.msg
 
 
 def test_create_view_with_a_wrongly_cased_column_is_refused_at_its_position(seeded):
-    sql = "CREATE VIEW OPTIMOVE_SHARE_DB.OPTIMOVE.BAD AS\nSELECT CUSTOMER_ID,\n       LASTUPDATED\nFROM RAW.CRM.CUSTOMERS"
+    sql = (
+        "CREATE VIEW OPTIMOVE_SHARE_DB.OPTIMOVE.BAD AS\nSELECT CUSTOMER_ID,\n       LASTUPDATED\nFROM RAW.CRM.CUSTOMERS"
+    )
     err = sf_error(lambda: seeded.execute(sql))
-    assert str(err) == "000904 (42000): SQL compilation error:\nerror line 3 at position 7\ninvalid identifier 'LASTUPDATED'"
+    assert (
+        str(err)
+        == "000904 (42000): SQL compilation error:\nerror line 3 at position 7\ninvalid identifier 'LASTUPDATED'"
+    )
     assert seeded.query("SHOW VIEWS LIKE 'BAD' IN ACCOUNT") == []
 
 

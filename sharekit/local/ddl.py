@@ -274,7 +274,9 @@ class Ddl:
         table = tree.find(exp.Table) if isinstance(tree, exp.Create) else None
         if table is None or not isinstance(table.this, exp.Identifier):
             return self.engine.run(stmt.text)
-        parts = [resolve.stored(p) for p in (table.args.get("catalog"), table.args.get("db"), table.this) if p is not None]
+        parts = [
+            resolve.stored(p) for p in (table.args.get("catalog"), table.args.get("db"), table.this) if p is not None
+        ]
         key = self.qualify(parts, "table")
         self.engine.require_schema(*key[:2])
         self._no_case_clash(*key)
@@ -362,7 +364,9 @@ class Ddl:
             )
         exists = name in self.engine.databases()
         if not exists and any(d.casefold() == name.casefold() for d in self.engine.databases()):
-            raise sferrors.local_limitation(f"database {identifiers.quote(name)} differs from an existing one only in letter case")
+            raise sferrors.local_limitation(
+                f"database {identifiers.quote(name)} differs from an existing one only in letter case"
+            )
         if exists and if_not_exists:
             return [{"status": f"{identifiers.quote(name)} already exists, statement succeeded."}]
         if exists and or_replace:

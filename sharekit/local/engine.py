@@ -199,8 +199,7 @@ class Engine:
         current = {
             (db, name): sql
             for db, name, sql in self.meta.execute(
-                "SELECT database_name, view_name, sql FROM duckdb_views() "
-                "WHERE schema_name = '_fs_information_schema'"
+                "SELECT database_name, view_name, sql FROM duckdb_views() WHERE schema_name = '_fs_information_schema'"
             ).fetchall()
         }
         if MARK not in current.get((GLOBAL, "_fs_columns"), ""):
@@ -291,9 +290,7 @@ class Engine:
                 src = pa.Table.from_pylist(rows, schema=None).select(cols)  # noqa: F841
                 self.meta.register("_sk_src", src)
                 try:
-                    select = ", ".join(
-                        f"{c}::TIMESTAMPTZ" if c in ("created_on", "altered_on") else c for c in cols
-                    )
+                    select = ", ".join(f"{c}::TIMESTAMPTZ" if c in ("created_on", "altered_on") else c for c in cols)
                     self.meta.execute(f"INSERT INTO memory.main.{MARK}{table} SELECT {select} FROM _sk_src")
                 finally:
                     self.meta.unregister("_sk_src")
@@ -420,7 +417,9 @@ def _duck_error(exc: Exception) -> Exception:
         return ProgrammingError(msg=msg, errno=1003, sqlstate="42000")
     if isinstance(exc, duckdb.BinderException):
         return ProgrammingError(msg=msg, errno=2043, sqlstate="02000")
-    return ProgrammingError(msg=msg, errno=100035 if isinstance(exc, duckdb.ConversionException) else 2, sqlstate="22000")
+    return ProgrammingError(
+        msg=msg, errno=100035 if isinstance(exc, duckdb.ConversionException) else 2, sqlstate="22000"
+    )
 
 
 # -- fakesnow's transform chain, replayed with a tighter walker ---------------------------------

@@ -37,9 +37,11 @@ def parse(text: str, offset: int = 0, full_text: str | None = None) -> exp.Expr:
             tree = sqlglot.parse_one(text, read="snowflake")
     except ParseError as exc:
         err = (exc.errors or [{}])[0]
-        start = err.get("start_context", "")
-        pos = offset + (len(start) if isinstance(start, str) else 0)
-        raise sferrors.syntax_error(full_text or text, pos, "unexpected token") from None
+        line, col = err.get("line") or 1, err.get("col") or 1
+        starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        local = starts[min(line, len(starts)) - 1] + max(col - len(err.get("highlight") or "x"), 0)
+        found = err.get("highlight") or "<EOF>"
+        raise sferrors.syntax_error(full_text or text, offset + local, f"unexpected '{found}'") from None
     if tree is None:
         raise sferrors.empty_statement()
     return tree
@@ -149,7 +151,7 @@ def column_types(
     if selects is None:
         return {}
     out: dict[str, str] = {}
-    for name, projection in zip(names, selects):
+    for name, projection in zip(names, selects, strict=False):
         expr = projection.unalias()
         found: str | None = None
         if isinstance(expr, (exp.Cast, exp.TryCast)):

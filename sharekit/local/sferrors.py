@@ -173,10 +173,7 @@ def invalid_privilege(privilege: str, kind: str) -> ProgrammingError:
 
 def dropped_connection(k: int) -> OperationalError:
     return OperationalError(
-        msg=(
-            f"sharekit local account: simulated dropped connection at statement {k} "
-            f"(SHAREKIT_LOCAL_FAIL_AT={k})"
-        ),
+        msg=(f"sharekit local account: simulated dropped connection at statement {k} (SHAREKIT_LOCAL_FAIL_AT={k})"),
         errno=250003,
         sqlstate="08001",
     )

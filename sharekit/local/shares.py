@@ -292,7 +292,9 @@ class Shares:
                     self.engine.require_schema(*schema_parts)
                     objects = self.engine.objects(*schema_parts)
                     return [(kind, (*schema_parts, n)) for n, k in sorted(objects.items()) if k == kind]
-                return [(k[2], tuple(k[3:])) for k, _ in self.grants() if k[2] == kind and tuple(k[3:5]) == schema_parts]
+                return [
+                    (k[2], tuple(k[3:])) for k, _ in self.grants() if k[2] == kind and tuple(k[3:5]) == schema_parts
+                ]
 
             return kind, expand
         kind = r.expect_word(
@@ -361,4 +363,4 @@ class Shares:
 
 def _targets_share(stmt: Statement) -> bool:
     words = [t.value for t in stmt.tokens if t.kind == "word"]
-    return any(a in ("TO", "FROM") and b == "SHARE" for a, b in zip(words, words[1:]))
+    return any(a in ("TO", "FROM") and b == "SHARE" for a, b in zip(words, words[1:], strict=False))

@@ -191,9 +191,14 @@ class Show:
             if r.accept_word("ACCOUNT"):
                 db = schema = None
             elif r.accept_word("DATABASE"):
-                db, schema = (r.name_part() if not r.at_end() and not r.at_word("LIKE", "STARTS", "LIMIT") else db), None
+                db, schema = (
+                    (r.name_part() if not r.at_end() and not r.at_word("LIKE", "STARTS", "LIMIT") else db),
+                    None,
+                )
                 if db is None:
-                    raise sferrors.local_limitation("SHOW VIEWS IN DATABASE needs a database name or a current database")
+                    raise sferrors.local_limitation(
+                        "SHOW VIEWS IN DATABASE needs a database name or a current database"
+                    )
             else:
                 r.accept_word("SCHEMA")
                 parts = r.name(2)

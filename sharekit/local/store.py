@@ -98,8 +98,7 @@ class Store:
                 raw = json.loads(snapshot.read_text(encoding="utf-8"))
             except ValueError as exc:
                 raise ConnectionError_(
-                    f"local account metadata {snapshot} is unreadable ({exc}); "
-                    "run `sharekit local reset` to start over"
+                    f"local account metadata {snapshot} is unreadable ({exc}); run `sharekit local reset` to start over"
                 ) from None
             if raw.get("version") != FORMAT_VERSION:
                 raise ConnectionError_(
