@@ -33,3 +33,27 @@ def test_replayed_chain_translates_like_fakesnow(account, sql):
     expected = cursor._transform(sqlglot.parse_one(sql, read="snowflake"), None).sql(dialect="duckdb")
     actual = fakesnow_transform(cursor, sqlglot.parse_one(sql, read="snowflake")).sql(dialect="duckdb")
     assert actual == expected
+
+
+QUERIES = [
+    'SELECT COUNT(*) AS N, COUNT_IF("LastUpdated" IS NULL) AS NULLS, MAX("LastUpdated") AS M FROM RAW.CRM.CUSTOMERS',
+    "SELECT CUSTOMER_ID, SHA2(LOWER(EMAIL)) AS H, IFF(IS_TEST, 'T', 'F') AS F FROM RAW.CRM.CUSTOMERS ORDER BY 1",
+    "WITH x AS (SELECT * FROM RAW.CRM.CUSTOMERS WHERE NOT IS_TEST) SELECT COUNT(*) AS N FROM x",
+    "SELECT DATEDIFF(day, CREATED_AT, \"LastUpdated\") AS D, TO_VARCHAR(CREATED_AT, 'YYYY-MM-DD') AS S "
+    "FROM RAW.CRM.CUSTOMERS ORDER BY 1",
+    "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE FROM RAW.INFORMATION_SCHEMA.COLUMNS ORDER BY 1, 2",
+    "SELECT 1 AS A UNION ALL SELECT 2 ORDER BY 1",
+    "SELECT CURRENT_DATABASE() AS D, 1.5::NUMBER(10, 2) AS N, ARRAY_CONSTRUCT(1, 2) AS A",
+]
+
+
+@pytest.mark.parametrize("sql", QUERIES)
+def test_direct_selects_return_what_fakesnow_returns(account, sql):
+    try:
+        from local_fixtures import SOURCE_SQL
+    except ImportError:
+        from tests.local_fixtures import SOURCE_SQL
+    account.run_script(SOURCE_SQL)
+    direct = account.query(sql)
+    assert direct == account.engine.run(sql)
+    assert direct

@@ -204,7 +204,12 @@ class LocalAccount:
     def _select(self, stmt: Statement) -> list[dict[str, Any]]:
         tree = resolve.parse(stmt.text)
         resolve.analyze(tree, stmt.text, 0, self.engine, self.engine.current_database, self.engine.current_schema)
-        return self._passthrough(stmt, ddl=False)
+        text = replace_calls(stmt.text, self.context)
+        if text != stmt.text:
+            tree = resolve.parse(text)
+        if self.store.version != self._synced_version and "INFORMATION_SCHEMA" in text.upper():
+            self._sync_metadata()
+        return self.engine.select(tree, text)
 
     def _passthrough(self, stmt: Statement, ddl: bool) -> list[dict[str, Any]]:
         upper = stmt.text.upper()

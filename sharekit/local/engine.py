@@ -251,6 +251,31 @@ class Engine:
         except duckdb.Error as exc:
             raise _duck_error(exc) from exc
 
+    def select(self, tree: Any, text: str) -> list[dict[str, Any]]:
+        """A plain SELECT, translated like `create_view` and run on DuckDB directly; anything
+        fakesnow treats specially (RESULT_SCAN, SAMPLE seeds, binds, missing current
+        database) takes fakesnow's own path."""
+        from fakesnow import checks
+        from sqlglot import exp
+
+        no_db, no_schema = checks.is_unqualified_table_expression(tree)
+        special = (
+            not isinstance(tree, exp.Query)
+            or (no_db and not self.conn.database_set)
+            or (no_schema and not self.conn.schema_set)
+            or tree.find(exp.TableSample, exp.Placeholder, exp.Parameter) is not None
+            or "RESULT_SCAN" in text.upper()
+        )
+        if special:
+            return self.run(text)
+        with quiet():
+            sql = fakesnow_transform(self.conn.cursor(), tree).sql(dialect="duckdb")
+        try:
+            relation = self.conn._duck_conn.sql(sql)  # noqa: SLF001
+            return [] if relation is None else relation.to_arrow_table().to_pylist()
+        except duckdb.Error as exc:
+            raise _duck_error(exc) from exc
+
     @property
     def current_database(self) -> str | None:
         return self.conn.database if self.conn.database_set else None
