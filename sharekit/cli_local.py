@@ -7,7 +7,9 @@ sees Snowflake's own message.
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
@@ -68,7 +70,27 @@ def _run(account: Any, text: str) -> list[dict[str, Any]]:
         raise SnowflakeError(str(exc)) from None
 
 
+def _handled(func: Callable) -> Callable:
+    """The main CLI's error mapping (`Error: …`, exit 1; --debug shows the traceback), looked
+    up at call time because sharekit.cli imports this module; a minimal stand-in otherwise."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            from .cli import handle_errors
+        except ImportError:  # pragma: no cover - the main CLI is always there in a release
+            try:
+                return func(*args, **kwargs)
+            except SharekitError as error:
+                typer.echo(f"Error: {error}", err=True)
+                raise typer.Exit(1) from None
+        return handle_errors(func)(*args, **kwargs)
+
+    return wrapper
+
+
 @local_app.command("init")
+@_handled
 def init(
     seed: Optional[Path] = typer.Option(
         None, "--seed", metavar="FILE", help="SQL script to run once, when the account is created."
@@ -93,6 +115,7 @@ def init(
 
 
 @local_app.command("seed")
+@_handled
 def seed(
     script: Path = typer.Argument(..., metavar="FILE.sql", help="SQL script: ;-separated statements."),
     local_dir: Optional[Path] = LocalDirOption,
@@ -111,6 +134,7 @@ def seed(
 
 
 @local_app.command("sql")
+@_handled
 def sql(
     statement: str = typer.Argument(
         ..., metavar='"STATEMENT"', help="SQL to run; with several statements, the last one's rows are shown."
@@ -145,6 +169,7 @@ def sql(
 
 
 @local_app.command("reset")
+@_handled
 def reset(local_dir: Optional[Path] = LocalDirOption) -> None:
     """Delete the local account's state (it is re-created, empty, on next use)."""
     import shutil

@@ -76,24 +76,37 @@ def test_local_dir_from_environment(tmp_path, monkeypatch):
     assert (tmp_path / "from-env" / "account.json").exists()
 
 
-def test_statement_errors_are_sharekit_errors_with_snowflakes_text(tmp_path):
-    d = str(tmp_path / "acct")
-    result = invoke("sql", "SHOW GRANTS TO SHARE NOPE", "--local-dir", d)
-    assert result.exit_code != 0
-    assert isinstance(result.exception, SnowflakeError)
-    assert "002003 (02000): SQL compilation error:\nShare 'NOPE' does not exist or not authorized." in str(
-        result.exception
-    )
+def failed(result) -> str:
+    """A command that failed the CLI way: exit 1 and `Error: …` (no traceback)."""
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    text = " ".join(result.output.split())
+    assert "Error:" in text and "Traceback" not in text
+    return text
+
+
+def test_statement_errors_are_reported_with_snowflakes_text(tmp_path):
+    result = invoke("sql", "SHOW GRANTS TO SHARE NOPE", "--local-dir", str(tmp_path / "acct"))
+    assert "002003 (02000): SQL compilation error: Share 'NOPE' does not exist or not authorized." in failed(result)
+
+
+def test_errors_are_sharekit_errors(tmp_path):
+    from sharekit.cli_local import _run
+    from sharekit.local import open_local_account
+
+    with open_local_account(tmp_path / "acct") as account, pytest.raises(SnowflakeError):
+        _run(account, "SHOW GRANTS TO SHARE NOPE")
+    assert issubclass(SnowflakeError, SharekitError) and issubclass(ConnectionError_, SharekitError)
 
 
 def test_seed_of_a_missing_file_and_reset_of_a_foreign_directory(tmp_path):
     result = invoke("seed", str(tmp_path / "nope.sql"), "--local-dir", str(tmp_path / "acct"))
-    assert isinstance(result.exception, SharekitError) and "cannot read" in str(result.exception)
+    assert "cannot read" in failed(result)
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "precious.txt").write_text("keep me")
     result = invoke("reset", "--local-dir", str(foreign))
-    assert isinstance(result.exception, ConnectionError_)
+    assert "holds files a local account does not write" in failed(result)
     assert (foreign / "precious.txt").exists()
 
 
@@ -103,4 +116,4 @@ def test_reset_refuses_while_the_account_is_in_use(tmp_path):
     d = tmp_path / "acct"
     with open_local_account(d):
         result = invoke("reset", "--local-dir", str(d))
-    assert isinstance(result.exception, ConnectionError_) and "in use" in str(result.exception)
+    assert "in use" in failed(result)
