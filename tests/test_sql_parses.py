@@ -97,6 +97,8 @@ def _cases() -> dict[str, list[dict]]:
         "show_databases": [{}],
         "show_schemas": [{"database": n} for n in ODD_NAMES],
         "show_views": [{"database": n} for n in ODD_NAMES],
+        "show_all_shares": [{}],
+        "show_views_in_account": [{}],
         "select_columns": [
             {"scopes": [("OPTIMOVE_SHARE_DB", ["OPTIMOVE"])]},
             {"scopes": [("OPTIMOVE_SHARE_DB", ["OPTIMOVE", "Optimove"]), ("Raw db", ["it's", 'we"ird'])]},
