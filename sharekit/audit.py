@@ -266,13 +266,13 @@ class _Live:
     read_grants_of: bool  # SHOW GRANTS OF SHARE was asked and answered with accounts
 
 
-def _outbound(session: Session, t: Templates, share: str | None) -> list[dict[str, Any]]:
+def _outbound(session: Session, t: Templates, share: str | None, missing_ok: bool = False) -> list[dict[str, Any]]:
     if share is None:
         rows = session.query(t.render("show_all_shares"))
     else:  # LIKE also matches `_` as a wildcard: re-check the name exactly
         rows = [r for r in session.query(t.render("show_shares", share=share)) if share_name_of(r) == share]
     outbound = [r for r in rows if _text(r.get("kind")).upper() == "OUTBOUND"]
-    if share is not None and not outbound:
+    if share is not None and not outbound and not (missing_ok and not rows):
         inbound = " (it is an INBOUND share, shared with this account)" if rows else ""
         raise SharekitError(
             f"no outbound share named {identifiers.quote(share)} in this account{inbound}; "
@@ -575,7 +575,8 @@ def audit(
     allowed_columns = tuple(parse_allowed_column(c) for c in allow_columns)
     before, started = session.round_trips, time.perf_counter()
 
-    lives = [_read_share(session, t, row) for row in _outbound(session, t, share)]
+    declared = config is not None and share == config.share.name  # if missing: drift.share_missing
+    lives = [_read_share(session, t, row) for row in _outbound(session, t, share, missing_ok=declared)]
     shared = {tuple(g.name) for live in lives for g in live.grants
               if g.object_type in COLUMN_KINDS and len(g.name) == 3}
     views = _view_rows(session, t, {key[0] for key in shared}) if shared else {}

@@ -285,6 +285,20 @@ def test_drift_replaced_view_revoked_grant_and_missing_share(copy_of):
     assert not [f for f in report["findings"] if f["id"].startswith("drift.") and f["id"] != "drift.share_missing"]
     text = sk("audit", "--local", "--local-dir", local_dir, "-f", config)
     assert "Declared share SK_SHARE" in text.stdout and "drift.share_missing" in text.stdout
+    named = audit_json(local_dir, "-f", config, "--share", "SK_SHARE", code=1)
+    assert named["shares"] == []
+    assert keys(named["findings"]) == {("drift.share_missing", "error", "SK_SHARE", "SK_SHARE")}
+
+
+def test_drift_when_the_share_uses_another_database(copy_of, tmp_path):
+    local_dir, config = copy_of
+    moved = tmp_path / "moved.yml"
+    moved.write_text(config.read_text().replace("database: SK_DB", "database: NEW_DB"))
+    shutil.copy(config.parent / "seed.sql", tmp_path / "seed.sql")
+    report = audit_json(local_dir, "-f", moved, "--share", "SK_SHARE", code=1)
+    (finding,) = [f for f in report["findings"] if f["id"].startswith("drift.")]
+    assert (finding["id"], finding["severity"], finding["object"]) == ("drift.database", "error", "SK_SHARE")
+    assert "already uses database SK_DB" in finding["message"]
 
 
 # --- text and Markdown -------------------------------------------------------------------------
