@@ -47,7 +47,8 @@ def make_plan(config: Config, session: Session, t: Templates, skip_checks: Itera
     stats = {"queries": session.round_trips - before, "seconds": round(time.perf_counter() - started, 3)}
     plan = build_plan(config, desired_state(config, t), actual, t, stats)
     skipped = tuple(sorted(set(skip_checks)))
-    findings = apply_skips(structural_checks(config, actual), skipped)
+    changed = [change.target for change in plan.changes if change.object_type == "view"]
+    findings = apply_skips(structural_checks(config, actual, changed), skipped)
     return dataclasses.replace(plan, checks=findings, skipped_checks=skipped)
 
 

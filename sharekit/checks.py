@@ -19,6 +19,7 @@ from .model import AccountState, ColumnState
 from .sqlcheck import DIALECT, stored
 
 TIMESTAMP_TYPES = ("TIMESTAMP_NTZ", "TIMESTAMP_LTZ", "TIMESTAMP_TZ")
+_ADD_IT = "; add it to `columns:` (or the query), or set `last_updated:` on the view"
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,10 @@ def _where(config: Config, view: View) -> str:
     return f"{config.path}:{view.line}" if view.line else config.path
 
 
-def config_checks(config: Config) -> list[Finding]:
-    """Checks that need only the config: LastUpdated presence, names consumers must quote."""
+def config_checks(config: Config, actual: AccountState | None = None) -> list[Finding]:
+    """Checks that need only the config: LastUpdated presence, names consumers must quote.
+    With the account's metadata (`actual`), a missing LastUpdated is looked up in the view's
+    sources, so the message says which column to add and how to write it."""
     findings = []
     for view in config.views:
         label = view_label(config, view)
@@ -72,8 +75,10 @@ def config_checks(config: Config) -> list[Finding]:
                     f"write last_updated: '{identifiers.quote(near[0])}', or rename the column "
                     f"to {identifiers.quote(view.last_updated.upper())} so consumers need no quotes"
                 )
+            elif actual is not None:
+                message += _last_updated_hint(config, view, actual)
             else:
-                message += "; add it to `columns:` (or the query), or set `last_updated:` on the view"
+                message += _ADD_IT
             findings.append(Finding("last_updated.missing", severity, label, message))
         for name in (view.name, *names):
             if identifiers.needs_quotes(name):
@@ -93,15 +98,43 @@ def _columns(actual: AccountState, key: tuple[str, str, str]) -> dict[str, Colum
     return None if found is None else {c.name: c for c in found}
 
 
-def _missing_column(label: str, source: str, name: str, available: dict[str, ColumnState], role: str) -> Finding:
+def _missing_column(label: str, source: str, name: str, available: dict[str, ColumnState], role: str,
+                    shared_as: str | None = None) -> Finding:
+    """`shared_as`: the view column a plain or renamed column feeds, so the fix can keep that name."""
     near = [n for n in available if n.upper() == name.upper()]
     message = f"{role} {identifiers.quote(name)} does not exist in {source}"
     if near:
-        message += (f"; it has {identifiers.quote(near[0])} (names are case-sensitive when quoted): "
-                    f"write '{identifiers.quote(near[0])}' in the config")
+        message += f"; it has {identifiers.quote(near[0])} (names are case-sensitive when quoted): "
+        if shared_as is not None:
+            message += (f"write {{name: {identifiers.quote(shared_as)}, from: '{identifiers.quote(near[0])}'}} "
+                        "in `columns:` to read it and keep the shared name")
+        else:
+            message += f"write '{identifiers.quote(near[0])}' in the config"
     else:
         message += "; fix the name in the config or add the column to the source"
     return Finding("column.missing", "error", label, message)
+
+
+def _last_updated_hint(config: Config, view: View, actual: AccountState) -> str:
+    """How to add a missing LastUpdated, from the live columns of the view's sources: the same
+    name, or one that differs only in case (a quoted "LastUpdated")."""
+    wanted = view.last_updated
+    found = [
+        (identifiers.fqn(*key), column.name)
+        for key in view.sources
+        for column in sorted(actual.columns.get(key, ()), key=lambda c: c.name != wanted)
+        if column.name.upper() == wanted.upper()
+    ]
+    for where, column in found:
+        if view.source is None:
+            return (f"; {where} has {identifiers.quote(column)}: select it in the query as "
+                    f"{identifiers.quote(column)} AS {identifiers.quote(wanted)}")
+        if column == wanted:
+            return f"; {where} has {identifiers.quote(column)}: add it to `columns:`"
+        return (f"; {where} has {identifiers.quote(column)}, which differs only in case: add "
+                f"{{name: {identifiers.quote(wanted)}, from: '{identifiers.quote(column)}'}} to `columns:` "
+                "(consumers then need no quotes)")
+    return "; add it to `columns:` (or the query), or set `last_updated:` on the view"
 
 
 def _referenced_columns(sql: str) -> set[str]:
@@ -110,18 +143,26 @@ def _referenced_columns(sql: str) -> set[str]:
     return {stored(column.this) for column in node.find_all(exp.Column) if isinstance(column.this, exp.Identifier)}
 
 
-def _last_updated_type(config: Config, view: View, actual: AccountState) -> str | None:
-    """Type of the view's LastUpdated: the live view's column, else its source column's."""
-    live = _columns(actual, (config.share.database, view.schema, view.name))
-    if live and view.last_updated in live and live[view.last_updated].data_type:
-        return live[view.last_updated].data_type
-    column = next((c for c in view.columns if c.name == view.last_updated), None)
-    if column is None or column.source is None:
+def column_type(config: Config, view: View, actual: AccountState, name: str, trust_live: bool = True) -> str | None:
+    """Data type a view column has (or will have once applied); None when unknown.
+
+    A plain or renamed column of a `from:` view has its source column's type. Otherwise the
+    live view's column says, unless `trust_live` is False: a view the config changes (a pending
+    replace) may compute the column differently now. Last, a `query:` view's column is looked up
+    by name in the only source that has it.
+    """
+    column = next((c for c in view.columns if c.name == name), None)
+    if column is None:
         return None
-    if view.source is not None:
-        source_columns = _columns(actual, view.source) or {}
-        found = source_columns.get(column.source)
-        return found.data_type if found else None
+    if view.source is not None and column.source is not None:
+        found = (_columns(actual, view.source) or {}).get(column.source)
+        if found is not None and found.data_type:
+            return found.data_type
+    live = _columns(actual, (config.share.database, view.schema, view.name))
+    if trust_live and live and name in live and live[name].data_type:
+        return live[name].data_type
+    if view.source is not None or column.source is None:
+        return None
     # query views: a projection named like the column, looked up in the only source that has it
     candidates = [
         cols[column.source].data_type
@@ -131,11 +172,19 @@ def _last_updated_type(config: Config, view: View, actual: AccountState) -> str 
     return candidates[0] if len(set(candidates)) == 1 else None
 
 
-def structural_checks(config: Config, actual: AccountState) -> list[Finding]:
-    """config_checks plus what needs the account's metadata: sources, columns, LastUpdated type."""
-    findings = config_checks(config)
+def structural_checks(
+    config: Config, actual: AccountState, changed_views: Iterable[tuple[str, str, str]] = ()
+) -> list[Finding]:
+    """config_checks plus what needs the account's metadata: sources, columns, LastUpdated type.
+
+    `changed_views`: live views the plan creates or replaces; their live column types are not
+    trusted (the config may already fix what the live view gets wrong).
+    """
+    changed = set(changed_views)
+    findings = config_checks(config, actual)
     for view in config.views:
         label = view_label(config, view)
+        key = (config.share.database, view.schema, view.name)
         for source in view.sources:
             if _columns(actual, source) is None:
                 findings.append(Finding(
@@ -147,7 +196,8 @@ def structural_checks(config: Config, actual: AccountState) -> list[Finding]:
             source = identifiers.fqn(*view.source)
             for column in view.columns:
                 if column.source is not None and column.source not in available:
-                    findings.append(_missing_column(label, source, column.source, available, "column"))
+                    findings.append(_missing_column(label, source, column.source, available, "column",
+                                                    shared_as=column.name))
                 elif column.expr is not None:
                     for name in sorted(_referenced_columns(column.expr) - set(available)):
                         findings.append(_missing_column(label, source, name, available,
@@ -156,7 +206,7 @@ def structural_checks(config: Config, actual: AccountState) -> list[Finding]:
                 for name in sorted(_referenced_columns(view.where) - set(available)):
                     findings.append(_missing_column(label, source, name, available, "the row filter uses"))
         if view.last_updated in view.column_names:
-            data_type = _last_updated_type(config, view, actual)
+            data_type = column_type(config, view, actual, view.last_updated, trust_live=key not in changed)
             base = (data_type or "").split("(")[0].upper()
             column = identifiers.quote(view.last_updated)
             if data_type is None:
