@@ -25,6 +25,8 @@ TEMPLATE_NAMES = (
     "show_schemas", "show_views", "select_columns",
     # audit
     "show_all_shares", "show_views_in_account",
+    # check --data
+    "check_data",
 )
 
 

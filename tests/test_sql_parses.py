@@ -57,6 +57,20 @@ SELECTS = [
 ]
 
 
+# check_data.sql.j2: one rule of each kind, on awkward column names and values
+CHECK_RULES = [
+    {"kind": "values", "column": "Gender", "values": ["Male", "it's", 'we"ird']},
+    {"kind": "decimals", "column": "ORDER"},
+    {"kind": "placeholder_date", "column": "Date Of Birth"},
+    {"kind": "max_length", "column": "EMAIL", "limit": 250},
+]
+
+
+def _check_view(no, name, last_updated, zoned, primary_key, metrics) -> dict:
+    return {"no": no, "name": name, "last_updated": last_updated, "zoned": zoned,
+            "primary_key": primary_key, "metrics": metrics}
+
+
 def _cases() -> dict[str, list[dict]]:
     view = ("OPTIMOVE_SHARE_DB", "Optimove", "Order Items")
     weird_view = ("OPTIMOVE_SHARE_DB", "OPTIMOVE", 'we"ird name')
@@ -99,6 +113,13 @@ def _cases() -> dict[str, list[dict]]:
         "show_views": [{"database": n} for n in ODD_NAMES],
         "show_all_shares": [{}],
         "show_views_in_account": [{}],
+        "check_data": [
+            {"views": [_check_view(1, view, "LastUpdated", False, ["ORDER", 'we"ird col'], CHECK_RULES),
+                       _check_view(2, weird_view, None, False, [], [None] * len(CHECK_RULES)),
+                       _check_view(3, ("DB", "S", "V"), "LASTUPDATED", True, ["ID"], [None] * len(CHECK_RULES))],
+             "tolerance_seconds": 300},
+            {"views": [_check_view(1, ("DB", "S", "V"), "LU", True, [], [])], "tolerance_seconds": 0},
+        ],
         "select_columns": [
             {"scopes": [("OPTIMOVE_SHARE_DB", ["OPTIMOVE"])]},
             {"scopes": [("OPTIMOVE_SHARE_DB", ["OPTIMOVE", "Optimove"]), ("Raw db", ["it's", 'we"ird'])]},
