@@ -139,7 +139,8 @@ def _view_reasons(actual: ViewState, desired: ViewState) -> list[str]:
         reasons.append("definition changed")
     if [c.name for c in actual.columns] != [c.name for c in desired.columns]:
         reasons.append("columns changed")
-    elif [c.comment for c in actual.columns] != [c.comment for c in desired.columns]:
+    elif [c.comment or None for c in actual.columns] != [c.comment or None for c in desired.columns]:
+        # `comment: ''` is no comment: introspection reads an empty COMMENT back as None
         reasons.append("column comments changed")
     if (actual.comment or None) != (desired.comment or None):
         reasons.append("comment changed")

@@ -1,0 +1,48 @@
+"""Bugs the reliability suites (tests/test_reliability_*.py) found, each pinned on its own.
+
+Every test names the suite that found it; the fix lives in the module that owns the behaviour.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sharekit.cli import app
+
+SEED = """\
+CREATE DATABASE IF NOT EXISTS RAW;
+CREATE SCHEMA IF NOT EXISTS RAW.SALES;
+CREATE TABLE RAW.SALES.ORDERS (ORDER_ID NUMBER, STATUS VARCHAR, LASTUPDATED TIMESTAMP_NTZ);
+"""
+
+
+@pytest.fixture
+def sk(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHAREKIT_LOCAL_DIR", str(tmp_path / "account"))
+    monkeypatch.delenv("SHAREKIT_LOCAL_FAIL_AT", raising=False)
+    monkeypatch.delenv("SHAREKIT_LOCAL_LATENCY_MS", raising=False)
+    (tmp_path / "seed.sql").write_text(SEED)
+
+    def run(*args: str):
+        return CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+
+    return run
+
+
+def write(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "sharekit.yml"
+    path.write_text("version: 1\nshare: {name: S, database: D}\nlocal: {seed: seed.sql}\n" + text)
+    return str(path)
+
+
+def test_empty_column_comment_converges(sk, tmp_path):
+    """convergence suite: `comment: ''` on a column re-planned a replace forever."""
+    config = write(tmp_path, "views:\n  - name: V\n    from: RAW.SALES.ORDERS\n    columns:\n"
+                             "      - {name: ORDER_ID, comment: ''}\n      - LASTUPDATED\n")
+    assert sk("apply", "-f", config, "--local", "--yes").exit_code == 0
+    plan = json.loads(sk("plan", "-f", config, "--local", "--format", "json").stdout)
+    assert plan["changes"] == []
