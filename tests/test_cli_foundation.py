@@ -202,16 +202,6 @@ def test_render_templates_must_be_a_directory(cli, tmp_path):
                  "not a directory")
 
 
-# --- not implemented yet: delete this test when `check` lands (`audit` has: tests/test_audit*.py)
-
-def test_check_and_audit_are_not_available_yet__delete_when_implemented(cli):
-    for command in ("check",):
-        result = cli(command)
-        assert result.exit_code == 1
-        assert "Error:" in result.stderr and "not available yet" in result.stderr
-        assert "Traceback" not in result.output
-
-
 # --- help ----------------------------------------------------------------------------------
 
 def test_help_lists_every_command(cli):
