@@ -59,7 +59,11 @@ class Templates:
         self.env.filters.update(ident=identifiers.quote, fqn=_fqn, literal=identifiers.string_literal)
 
     def render(self, name: str, **context: Any) -> str:
-        """Render `name.sql.j2`; trailing spaces stripped, exactly one trailing newline stripped."""
+        """Render `name.sql.j2`; trailing spaces and tabs stripped from each line and the ends.
+
+        Lines are split on "\n" alone: str.splitlines() also breaks at \v, \f, \x1c-\x1e, \x85,
+        U+2028 and U+2029, which may sit inside a string literal (a comment, a `$$…$$` in a
+        `where:`) and must reach the account unchanged."""
         try:
             text = self.env.get_template(f"{name}.sql.j2").render(**context)
         except jinja2.TemplateNotFound:
@@ -67,7 +71,7 @@ class Templates:
         except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as error:
             # TypeError: an undefined variable reached a filter (e.g. a misspelt name in an override)
             raise TemplateError(f"template {name}.sql.j2 failed to render: {error}") from None
-        return "\n".join(line.rstrip() for line in text.strip().splitlines())
+        return "\n".join(line.rstrip(" \t") for line in text.split("\n")).strip(" \t\n")
 
     def check_all(self) -> list[str]:
         """Problems with any template (missing, syntax errors): for `validate`."""

@@ -46,3 +46,32 @@ def test_empty_column_comment_converges(sk, tmp_path):
     assert sk("apply", "-f", config, "--local", "--yes").exit_code == 0
     plan = json.loads(sk("plan", "-f", config, "--local", "--format", "json").stdout)
     assert plan["changes"] == []
+
+
+def test_line_separators_inside_literals_reach_the_account_unchanged(sk, tmp_path):
+    """convergence suite: Templates.render split lines with str.splitlines(), which also breaks
+    at \\v, \\f, \\x1c-\\x1e, \\x85, U+2028 and U+2029, so a comment holding one was sent with a
+    newline instead (and re-planned forever), and so was a `$$…$$` string in a `where:`."""
+    from sharekit.local import open_local_account
+
+    odd = "a\u2028b\u2029c\x0bd\x0ce\x1cf\x85g"
+    config = write(tmp_path, f"""\
+views:
+  - name: V
+    from: RAW.SALES.ORDERS
+    comment: {json.dumps(odd)}
+    where: {json.dumps("STATUS <> $$x" + chr(0x2028) + "y$$")}
+    columns:
+      - {{name: ORDER_ID, comment: {json.dumps(odd)}}}
+      - LASTUPDATED
+""")
+    result = sk("apply", "-f", config, "--local", "--yes")
+    assert result.exit_code == 0, result.output + result.stderr
+    plan = json.loads(sk("plan", "-f", config, "--local", "--format", "json").stdout)
+    assert plan["changes"] == []
+    with open_local_account(tmp_path / "account") as account:
+        (view,) = account.query("SHOW VIEWS IN DATABASE D")
+        assert view["comment"] == odd
+        assert "WHERE STATUS <> 'x\u2028y'" in view["text"]
+        comments = {r["COLUMN_NAME"]: r["COMMENT"] for r in account.query("SELECT COLUMN_NAME, COMMENT FROM D.INFORMATION_SCHEMA.COLUMNS")}
+        assert comments["ORDER_ID"] == odd
