@@ -211,11 +211,23 @@ def _bool(value: Any) -> bool:
 
 
 def _name(value: Any) -> str:
-    return identifiers.normalize(_text(value))
+    return identifiers.normalize(identifiers.require_printable(_text(value)))
 
 
 def _qualified3(value: Any) -> tuple[str, str, str]:
-    return identifiers.parse_qualified(_text(value), 3)  # type: ignore[return-value]
+    return identifiers.parse_qualified(identifiers.require_printable(_text(value)), 3)  # type: ignore[return-value]
+
+
+def _query(value: Any) -> sqlcheck.CheckedQuery:
+    checked = sqlcheck.check_query(_text(value))
+    for name in checked.columns + tuple(part for source in checked.sources for part in source):
+        identifiers.require_printable(name)
+    return checked
+
+
+def _shown(text: str) -> str:
+    """Text for a one-line message: control characters and line breaks written as escapes."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def _kind(value: Any) -> str:
@@ -390,7 +402,7 @@ def _read_views(r: _Reader, top: Located, schema: str, last_updated: str, max_ag
         if node is None:
             continue
         if isinstance(node.get("name"), str):
-            key = f"views[{index}]({node['name']})"
+            key = f"views[{index}]({_shown(node['name'])})"
         view = _read_view(r, node, key, schema, last_updated, max_age)
         if view is None:
             continue
@@ -419,7 +431,7 @@ def _read_view(r: _Reader, node: Located, key: str, schema: str, last_updated: s
             if extra in node:
                 r.problem(node.key_lines[extra], f"{key}.{extra}",
                           f"cannot be used with `query:`: put it in the query itself")
-        checked = r.get(node, key, "query", lambda v: sqlcheck.check_query(_text(v)))
+        checked = r.get(node, key, "query", _query)
         if checked is None or name is None:
             return None
         columns = tuple(Column(c, source=c) for c in checked.columns)

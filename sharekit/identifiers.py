@@ -20,6 +20,7 @@ their case and characters (`""` inside quotes is one `"`).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .errors import IdentifierError
 
@@ -69,6 +70,21 @@ def normalize(text: str) -> str:
     if "\x00" in stored:
         raise IdentifierError("a name cannot contain a NUL character")
     return stored
+
+
+def require_printable(name: str) -> str:
+    """A name (written or stored) that holds no control character or line break, else IdentifierError.
+
+    Snowflake documents quoted names as letters, digits, punctuation, spaces and non-ASCII
+    characters; a tab or line break in a config name is a typing accident that no consumer could
+    reproduce, and a raw line break would not survive the one-statement-per-line rendering."""
+    for ch in name:
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+            raise IdentifierError(
+                f"name {name!r} contains the control character {ch!r}: names cannot hold line "
+                "breaks, tabs or other control characters"
+            )
+    return name
 
 
 def quote_always(stored: str) -> str:
