@@ -246,13 +246,20 @@ def load_config(path: str | Path, variables: Mapping[str, str] | None = None) ->
     path = Path(path)
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(
             [Problem(shown, None, "", "file not found: create one with `sharekit init` or pass -f FILE")]
         ) from None
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         raise ConfigError([Problem(shown, None, "", f"cannot read file: {error}")]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise ConfigError(
+            [Problem(shown, line, "", f"not UTF-8 text (byte {raw[error.start]:#04x}): save the file as UTF-8")]
+        ) from None
     merged = {
         name[len("SHAREKIT_VAR_") :]: value
         for name, value in os.environ.items()
@@ -273,6 +280,12 @@ def parse_config(
         line = mark.line + 1 if mark else None
         raise ConfigError(
             [Problem(path, line, "", f"YAML syntax error: {error.problem or error}; check indentation and quoting")]
+        ) from None
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow, e.g. \x7f
+        line = text.count("\n", 0, error.position) + 1
+        raise ConfigError(
+            [Problem(path, line, "", f"YAML cannot hold the character {chr(error.character)!r} "
+                                     f"({error.reason}); write it as an escape in a double-quoted string")]
         ) from None
     except yaml.YAMLError as error:
         raise ConfigError([Problem(path, None, "", f"YAML error: {error}")]) from None

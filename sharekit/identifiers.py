@@ -47,6 +47,8 @@ def normalize(text: str) -> str:
     if not isinstance(text, str) or not text.strip():
         raise IdentifierError("a name cannot be empty")
     if text.startswith('"'):
+        if text == '""':
+            raise IdentifierError("a quoted name cannot be empty: write the name between the quotes")
         if len(text) < 3 or not text.endswith('"'):
             raise IdentifierError(
                 f"{text!r} opens a quoted name but does not close it: write it as '\"Name\"'"

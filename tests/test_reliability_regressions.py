@@ -100,3 +100,12 @@ def test_query_alias_with_a_line_break_is_refused(sk, tmp_path):
     result = sk("validate", "-f", config)
     assert result.exit_code == 1
     assert "views[0](V).query: name 'a \\nb' contains the control character '\\n'" in result.stderr
+
+
+def test_a_file_that_is_not_utf8_names_the_line(sk, tmp_path):
+    """corpus suite: a non-UTF-8 byte was reported as a byte offset of the whole file."""
+    path = tmp_path / "sharekit.yml"
+    path.write_bytes(b"version: 1\nshare:\n  name: S\n  comment: caf\xe9\n")
+    result = sk("validate", "-f", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == f"  {path}:4: not UTF-8 text (byte 0xe9): save the file as UTF-8"
