@@ -11,7 +11,11 @@ account is what was parsed, so nothing can ride along in a comment or after a `;
 
 from __future__ import annotations
 
+import logging
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator
 
 import sqlglot
 from sqlglot import exp
@@ -23,6 +27,29 @@ DIALECT = "snowflake"
 
 # Top-level node types that make a boolean row filter.
 _BOOLEAN_NODES = (exp.Predicate, exp.Connector, exp.Not, exp.Boolean, exp.Xor)
+
+
+_quiet = threading.local()
+
+
+class _QuietWhileChecking(logging.Filter):
+    """sqlglot logs a warning to stderr when it parses unknown syntax as a Command; a fragment
+    that does so is refused here with its own message, so the warning is only noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(_quiet, "on", False)
+
+
+logging.getLogger("sqlglot").addFilter(_QuietWhileChecking())
+
+
+@contextmanager
+def _quietly() -> Iterator[None]:
+    previous, _quiet.on = getattr(_quiet, "on", False), True
+    try:
+        yield
+    finally:
+        _quiet.on = previous
 
 
 class FragmentError(ValueError):
@@ -53,11 +80,13 @@ def _parse(text: str, what: str) -> exp.Expression:
     except TokenError as error:
         raise FragmentError(f"{what} does not tokenize as Snowflake SQL: {error}") from None
     if any(token.token_type == TokenType.SEMICOLON for token in tokens):
-        raise FragmentError(f"{what} contains ';': it must be a single expression, not statements")
+        one = "one SELECT" if what == "query" else "a single expression"
+        raise FragmentError(f"{what} contains ';': it must be {one}, not statements")
     if any(token.comments for token in tokens):
         raise FragmentError(f"{what} contains a SQL comment (-- or /* */): remove it")
     try:
-        parsed = sqlglot.parse(text, read=DIALECT)
+        with _quietly():
+            parsed = sqlglot.parse(text, read=DIALECT)
     except ParseError as error:
         first = error.errors[0]["description"] if error.errors else str(error)
         raise FragmentError(f"{what} is not valid Snowflake SQL: {first}") from None
@@ -82,7 +111,8 @@ def _expression(text: str, what: str) -> exp.Expression:
     # Parse it again where only an expression can stand: inside parentheses in a projection.
     # A statement fails there, and text like `a) OR (b` does not come back as one group.
     try:
-        wrapped = sqlglot.parse_one(f"SELECT ({text})", read=DIALECT)
+        with _quietly():
+            wrapped = sqlglot.parse_one(f"SELECT ({text})", read=DIALECT)
     except (ParseError, TokenError):
         raise FragmentError(f"{what} must be a single expression") from None
     projection = wrapped.selects[0] if isinstance(wrapped, exp.Select) and len(wrapped.selects) == 1 else None
@@ -118,7 +148,7 @@ def check_query(text: str, what: str = "query") -> CheckedQuery:
     """Exactly one SELECT (joins, CTEs, set operations allowed) → CheckedQuery."""
     node = _parse(text, what)
     if not isinstance(node, exp.Query):
-        kind = type(node).__name__.upper()
+        kind = str(node.this).upper() if isinstance(node, exp.Command) else type(node).__name__.upper()
         raise FragmentError(f"{what} must be one SELECT statement, not {kind}")
     if node.find(exp.DDL, exp.DML, exp.Command):
         raise FragmentError(f"{what} may only read: it contains a statement that writes")
@@ -157,7 +187,8 @@ def normalize_select(text: str) -> str | None:
     way sharekit renders it, so live and desired definitions compare without churn.
     Returns None when the text cannot be parsed (the caller then treats the view as changed)."""
     try:
-        node = sqlglot.parse_one(text, read=DIALECT)
+        with _quietly():
+            node = sqlglot.parse_one(text, read=DIALECT)
     except (ParseError, TokenError):
         return None
     if isinstance(node, exp.Create):

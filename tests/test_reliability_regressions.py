@@ -109,3 +109,15 @@ def test_a_file_that_is_not_utf8_names_the_line(sk, tmp_path):
     result = sk("validate", "-f", str(path))
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == f"  {path}:4: not UTF-8 text (byte 0xe9): save the file as UTF-8"
+
+
+def test_a_query_that_is_not_sql_sqlglot_knows_is_one_clear_error(sk, tmp_path):
+    """corpus suite: `query: GRANT …` printed sqlglot's 'contains unsupported syntax. Falling
+    back to parsing as a Command' warning on stderr before the error, and named it COMMAND."""
+    config = write(tmp_path, "views:\n  - name: V\n    query: GRANT SELECT ON ALL TABLES IN SCHEMA RAW.SALES TO SHARE S\n")
+    result = sk("validate", "-f", config)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: 1 problem in config:\n"), result.stderr
+    assert "views[0](V).query: query must be one SELECT statement, not GRANT" in result.stderr
+    two = write(tmp_path, "views:\n  - name: V\n    query: SELECT LASTUPDATED FROM RAW.SALES.ORDERS; DROP TABLE X\n")
+    assert "query contains ';': it must be one SELECT, not statements" in sk("validate", "-f", two).stderr
