@@ -196,9 +196,24 @@ def _join(key: str, name: str | int) -> str:
     return f"{key}.{name}" if key else name
 
 
+def _yaml_type(value: Any) -> str:
+    """What a YAML value is, in the words of the YAML file (not Python's type names)."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "a date" if hasattr(value, "isoformat") else type(value).__name__
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
-        raise TypeError(f"must be text, not {type(value).__name__} ({value!r})")
+        if isinstance(value, (dict, list)):
+            raise TypeError(f"must be text, not {_yaml_type(value)}")
+        raise TypeError(f"must be text, not {_yaml_type(value)} ({value!r}); quote it if it is meant as text")
     if "\x00" in value:
         raise ValueError("must not contain a NUL character")
     return value
@@ -278,8 +293,11 @@ def parse_config(
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
+        what = error.problem or str(error)
+        if error.context and error.problem and error.problem.startswith("but "):
+            what = f"{error.context}, {error.problem}"  # "expected a single document …, but found another"
         raise ConfigError(
-            [Problem(path, line, "", f"YAML syntax error: {error.problem or error}; check indentation and quoting")]
+            [Problem(path, line, "", f"YAML syntax error: {what}; check indentation and quoting")]
         ) from None
     except yaml.reader.ReaderError as error:  # a character YAML does not allow, e.g. \x7f
         line = text.count("\n", 0, error.position) + 1

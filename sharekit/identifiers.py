@@ -178,6 +178,12 @@ def normalize_account(text: str) -> tuple[str, bool]:
     if not isinstance(text, str) or not text.strip():
         raise IdentifierError("an account identifier cannot be empty")
     value = text.strip()
+    separator = re.search(r"[\s,;]", value)
+    if separator:
+        raise IdentifierError(
+            f"{text!r} is not one account identifier (it holds {separator.group()!r}): write ORG.ACCOUNT, "
+            "one consumer per `- account:` entry"
+        )
     if "-" in value and "." not in value:
         raise IdentifierError(
             f"{text!r} looks like the URL form ORG-ACCOUNT; in SQL write it as "
