@@ -121,3 +121,16 @@ def test_a_query_that_is_not_sql_sqlglot_knows_is_one_clear_error(sk, tmp_path):
     assert "views[0](V).query: query must be one SELECT statement, not GRANT" in result.stderr
     two = write(tmp_path, "views:\n  - name: V\n    query: SELECT LASTUPDATED FROM RAW.SALES.ORDERS; DROP TABLE X\n")
     assert "query contains ';': it must be one SELECT, not statements" in sk("validate", "-f", two).stderr
+
+
+def test_dollar_word_inside_a_literal_is_text_in_the_local_account(tmp_path):
+    """corpus suite: a seed INSERT holding the literal 'a;b/$x' failed with "Session variable
+    '$X' does not exist": fakesnow looked for `$name` in the raw statement, literals included."""
+    from sharekit.local import open_local_account
+
+    with open_local_account(tmp_path / "account") as account:
+        account.run_script("CREATE DATABASE RAW; CREATE SCHEMA RAW.S; CREATE TABLE RAW.S.T (B VARCHAR);")
+        account.execute("INSERT INTO RAW.S.T VALUES ('a;b/$x'), ($$ $y$$) /* $z */")
+        assert [row["B"] for row in account.query("SELECT B FROM RAW.S.T ORDER BY B")] == [" $y", "a;b/$x"]
+        account.execute("SET LIMIT_ID = 7")
+        assert account.query("SELECT $limit_id AS A") == [{"A": 7}]

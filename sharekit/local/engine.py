@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import warnings
 from pathlib import Path
@@ -30,9 +31,12 @@ warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", cat
 from fakesnow import info_schema  # noqa: E402
 from fakesnow.conn import FakeSnowflakeConnection  # noqa: E402
 from fakesnow.transforms import show as fs_show  # noqa: E402
+from fakesnow.variables import Variables  # noqa: E402
 from snowflake.connector import DictCursor  # noqa: E402
+from snowflake.connector.errors import ProgrammingError  # noqa: E402
 
 from . import sferrors  # noqa: E402
+from .sqltext import QIDENT, STRING, tokenize  # noqa: E402
 
 GLOBAL = "_fs_global"
 HIDDEN_CATALOGS = ("memory", "system", "temp", GLOBAL)
@@ -60,6 +64,34 @@ class quiet:
 
     def __exit__(self, *exc: object) -> None:
         _quiet.on = False
+
+
+class _SessionVariables(Variables):
+    """fakesnow's session variables, with Snowflake's scope: `$name` is a variable only in the
+    SQL text itself. fakesnow searches the raw statement, so a literal such as '/$x' in a seed
+    INSERT failed with "Session variable '$X' does not exist"; here string literals, quoted names
+    and comments are masked before the search, and `$name` matches the whole word only."""
+
+    _REFERENCE = re.compile(r"(?<![$\w])\$(?!\d)(\w+)")
+
+    def inline_variables(self, sql: str) -> str:
+        try:
+            tokens = tokenize(sql)
+        except ProgrammingError:
+            return sql  # an unterminated literal: let the statement fail on its own syntax
+        masked = [" "] * len(sql)
+        for token in tokens:
+            if token.kind not in (STRING, QIDENT):
+                masked[token.start : token.end] = sql[token.start : token.end]
+        values = {name.upper(): value for name, value in self._variables.items()}
+        out, last = [], 0
+        for match in self._REFERENCE.finditer("".join(masked)):
+            name = match.group(1).upper()
+            if name not in values:
+                raise ProgrammingError(msg=f"Session variable '${name}' does not exist")
+            out += [sql[last : match.start()], values[name]]
+            last = match.end()
+        return "".join(out) + sql[last:]
 
 
 def _dq(name: str) -> str:
@@ -214,6 +246,7 @@ class Engine:
         self.conn = FakeSnowflakeConnection(
             d.cursor(), {}, None, None, create_database=False, create_schema=False, db_path=self.db_dir
         )
+        self.conn.variables = _SessionVariables()
         self._databases: list[str] | None = None
         self._schemas: dict[str, list[str]] = {}
         self._objects: dict[tuple[str, str], dict[str, str]] = {}
