@@ -108,11 +108,25 @@ def connect(name: str | None = None, warn: Callable[[str], None] | None = None) 
 
     chosen, settings = resolve(name, warn)
     secrets = [str(settings[key]) for key in SECRET_KEYS if settings.get(key)]
+
+    def redacted(message: str) -> str:
+        for secret in secrets:
+            message = message.replace(secret, "***")
+        return message
+
     try:
         connection = snowflake_connect(**settings)
     except SnowflakeConnectorError as error:
-        message = str(getattr(error, "msg", None) or error)
-        for secret in secrets:
-            message = message.replace(secret, "***")
+        message = redacted(str(getattr(error, "msg", None) or error))
         raise ConnectionError_(f"cannot connect with connection {chosen!r}: {message}") from None
+    except Exception as error:  # noqa: BLE001 - the connector checks settings and loads keys before it connects
+        # e.g. ValueError "Incorrect password, could not decrypt key", TypeError for a passphrase
+        # written as a number: the user's settings, not a bug, and never shown with a secret in it.
+        hint = ""
+        if settings.get("private_key_file") or settings.get("private_key"):
+            hint = ("; check private_key_file and its passphrase (private_key_file_pwd, quoted, "
+                    "or $PRIVATE_KEY_PASSPHRASE)")
+        raise ConnectionError_(
+            f"cannot connect with connection {chosen!r}: {redacted(str(error)) or type(error).__name__}{hint}"
+        ) from None
     return SnowflakeSession(connection)

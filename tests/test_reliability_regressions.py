@@ -134,3 +134,26 @@ def test_dollar_word_inside_a_literal_is_text_in_the_local_account(tmp_path):
         assert [row["B"] for row in account.query("SELECT B FROM RAW.S.T ORDER BY B")] == [" $y", "a;b/$x"]
         account.execute("SET LIMIT_ID = 7")
         assert account.query("SELECT $limit_id AS A") == [{"A": 7}]
+
+
+def test_a_key_that_cannot_be_decrypted_is_a_connection_error_not_a_bug(tmp_path, monkeypatch):
+    """secrets suite: a wrong private-key passphrase (or one written as a number) escaped the
+    connector as ValueError/TypeError and was shown as 'unexpected ValueError … This is a bug in
+    sharekit'; it is the user's setting, reported like any other connection error."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.BestAvailableEncryption(b"right"))
+    (tmp_path / "key.p8").write_bytes(key)
+    (tmp_path / "key.p8").chmod(0o600)
+    (tmp_path / "connections.toml").write_text(
+        f'[kp]\naccount = "org-acct"\nuser = "u"\nauthenticator = "SNOWFLAKE_JWT"\n'
+        f'private_key_file = "{tmp_path / "key.p8"}"\nprivate_key_file_pwd = "wrong-S3NTINEL"\n')
+    monkeypatch.setenv("SNOWFLAKE_HOME", str(tmp_path))
+    config = write(tmp_path, "views:\n  - {name: V, from: A.B.C, kind: dimension, columns: [X]}\n")
+    result = CliRunner().invoke(app, ["plan", "-c", "kp", "-f", config])
+    assert result.exit_code == 1
+    assert ("Error: cannot connect with connection 'kp': Incorrect password, could not decrypt key; check "
+            "private_key_file and its passphrase") in result.stderr
+    assert "bug in sharekit" not in result.stderr and "S3NTINEL" not in result.output + result.stderr
