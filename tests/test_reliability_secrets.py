@@ -19,7 +19,9 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -27,6 +29,30 @@ import pytest
 from typer.testing import CliRunner
 
 from sharekit.cli import app
+
+
+@contextmanager
+def fakesnow_server() -> Iterator[int]:
+    """fakesnow's server in a thread, as `fakesnow.server()` starts it; that helper cannot be
+    called twice in one process (its `import fakesnow.server` rebinds the name to the submodule,
+    and tests/test_connections.py calls it first), so the few lines are repeated here."""
+    import threading
+
+    import uvicorn
+    from fakesnow.server import app as fakesnow_app
+
+    port = closed_port()
+    server = uvicorn.Server(uvicorn.Config(fakesnow_app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="fakesnow server", daemon=True)
+    thread.start()
+    while thread.is_alive() and not server.started:
+        time.sleep(0.05)
+    assert server.started, "fakesnow's server did not start"
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join()
 
 PASSWORD = "S3NTINEL-password-4f9c1a"
 PASSPHRASE = "S3NTINEL-passphrase-7d2e88"
@@ -76,7 +102,6 @@ class Logs(logging.Handler):
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """SNOWFLAKE_HOME with every kind of connection, a reachable fakesnow server, the env."""
-    import fakesnow
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -89,8 +114,8 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         (root / name).chmod(0o600)
     (root / "loose_key.p8").chmod(0o644)
     dead = f'host = "127.0.0.1"\nport = {closed_port()}\nprotocol = "http"\nlogin_timeout = 0.3\nnetwork_timeout = 0.3\n'
-    with fakesnow.server() as server:
-        live = f'host = "127.0.0.1"\nport = {server["port"]}\nprotocol = "http"\nnetwork_timeout = 5\n'
+    with fakesnow_server() as port:
+        live = f'host = "127.0.0.1"\nport = {port}\nprotocol = "http"\nnetwork_timeout = 5\n'
         (root / "connections.toml").write_text(
             f'[dead_password]\naccount = "org-acct"\nuser = "u"\npassword = "{PASSWORD}"\n{dead}'
             # the passphrase comes from $PRIVATE_KEY_PASSPHRASE
