@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, List, Optional
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.text import Text
 
@@ -28,7 +29,34 @@ from .errors import CheckError, SharekitError
 if TYPE_CHECKING:
     from .config import Config
 
+class _ExitOneOnUsageErrors(typer.core.TyperGroup):
+    """Click exits 2 on a usage error (unknown option, bad value), the code `plan
+    --detailed-exitcode` uses for "changes pending": a CI gate would read a typo as changes.
+    sharekit's contract is 1 for every error, so usage errors of every command exit 1."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except Exception as error:
+            _exit_one_on_usage_error(error)
+            raise
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            _exit_one_on_usage_error(error)
+            raise
+
+
+def _exit_one_on_usage_error(error: Exception) -> None:
+    # by name: recent Typer versions raise the UsageError of their own vendored copy of click
+    if any(cls.__name__ == "UsageError" for cls in type(error).__mro__):
+        error.exit_code = 1  # type: ignore[attr-defined]
+
+
 app = typer.Typer(
+    cls=_ExitOneOnUsageErrors,
     name="sharekit",
     help="Provision Snowflake Secure Data Sharing to Optimove, and keep it correct.",
     no_args_is_help=True,

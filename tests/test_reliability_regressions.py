@@ -157,3 +157,18 @@ def test_a_key_that_cannot_be_decrypted_is_a_connection_error_not_a_bug(tmp_path
     assert ("Error: cannot connect with connection 'kp': Incorrect password, could not decrypt key; check "
             "private_key_file and its passphrase") in result.stderr
     assert "bug in sharekit" not in result.stderr and "S3NTINEL" not in result.output + result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["plan", "--detailed-exitcode", "--bogus"],      # a typo in an option
+    ["plan", "--format", "yaml"],                     # a value the option does not take
+    ["apply", "--workers", "0"],                      # out of range
+    ["nope"],                                         # no such command
+    ["local", "sql", "--format", "csv", "SELECT 1"],  # in a sub-app
+    [],                                               # no command at all
+])
+def test_usage_errors_exit_1_not_the_detailed_exitcode_2(args):
+    """corpus suite (command-line input): click exits 2 on a usage error, which is what
+    `plan --detailed-exitcode` returns for "changes pending"; a CI gate read a typo as changes."""
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1, result.output
