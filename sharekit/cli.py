@@ -141,18 +141,24 @@ def handle_errors(func: Callable) -> Callable:
     return wrapper
 
 
-@app.callback()
-def main_callback(
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
-    version: bool = typer.Option(False, "--version", help="Show the version and exit.", is_eager=True),
-) -> None:
-    """Provision Snowflake Secure Data Sharing to Optimove, and keep it correct."""
-    _state["debug"] = debug
-    if version:
+def _show_version(value: bool) -> None:
+    """--version runs while the options are parsed: the group callback runs only with a command,
+    so checking the flag there printed 'Missing command.' for `sharekit --version`."""
+    if value:
         from importlib.metadata import version as dist_version
 
         out().print(f"sharekit {dist_version('sharekit')}")
         raise typer.Exit(0)
+
+
+@app.callback()
+def main_callback(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    version: bool = typer.Option(False, "--version", help="Show the version and exit.", is_eager=True,
+                                 callback=_show_version),
+) -> None:
+    """Provision Snowflake Secure Data Sharing to Optimove, and keep it correct."""
+    _state["debug"] = debug
 
 
 FileOption = typer.Option(Path("sharekit.yml"), "-f", "--file", help="The config file.")

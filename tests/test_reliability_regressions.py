@@ -172,3 +172,12 @@ def test_usage_errors_exit_1_not_the_detailed_exitcode_2(args):
     `plan --detailed-exitcode` returns for "changes pending"; a CI gate read a typo as changes."""
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 1, result.output
+
+
+def test_version_prints_the_version():
+    """corpus suite (command-line input): `sharekit --version` printed 'Missing command.' and
+    exited 2: the flag was read in the group callback, which runs only when a command is given."""
+    from importlib.metadata import version
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert (result.exit_code, result.stdout) == (0, f"sharekit {version('sharekit')}\n")
