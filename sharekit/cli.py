@@ -281,7 +281,11 @@ def render(
             + f"\nRun: sharekit render -f {file} --out-dir {out_dir}"
         )
         raise typer.Exit(1)
-    changed = write_files(files, out_dir)
+    try:
+        changed = write_files(files, out_dir)
+    except OSError as error:
+        raise SharekitError(f"cannot write to --out-dir {out_dir}: {error.strerror or error}"
+                            + (f" ({error.filename})" if error.filename else "")) from None
     out().print(f"Wrote {len(files)} files to {out_dir} ({len(changed)} changed).")
     for path in changed:
         out().print(f"  {out_dir / path}")
@@ -355,9 +359,17 @@ def plan(
 
 
 def write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file; a path that cannot take a file is a SharekitError, not a crash."""
+    if path.is_dir():
+        raise SharekitError(f"--out {path} is a directory: name a file, e.g. {path / 'plan.json'}")
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as error:
+        if temporary.parent.is_dir():
+            temporary.unlink(missing_ok=True)
+        raise SharekitError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 @app.command()

@@ -181,3 +181,19 @@ def test_version_prints_the_version():
 
     result = CliRunner().invoke(app, ["--version"])
     assert (result.exit_code, result.stdout) == (0, f"sharekit {version('sharekit')}\n")
+
+
+def test_unwritable_outputs_are_clear_errors(sk, tmp_path):
+    """corpus suite (command-line input): `plan --out` into a missing directory or onto a
+    directory, and `render --out-dir` onto a file, were 'unexpected …Error … a bug in sharekit'."""
+    config = write(tmp_path, "views:\n  - {name: V, from: RAW.SALES.ORDERS, columns: [LASTUPDATED]}\n")
+    missing = sk("plan", "-f", config, "--local", "--out", str(tmp_path / "no" / "plan.json"))
+    assert missing.exit_code == 1
+    assert f"Error: cannot write {tmp_path / 'no' / 'plan.json'}: No such file or directory" in missing.stderr
+    directory = sk("plan", "-f", config, "--local", "--out", str(tmp_path))
+    assert f"Error: --out {tmp_path} is a directory: name a file" in directory.stderr
+    (tmp_path / "file").write_text("x")
+    onto_file = sk("render", "-f", config, "--out-dir", str(tmp_path / "file"))
+    assert onto_file.exit_code == 1 and f"Error: cannot write to --out-dir {tmp_path / 'file'}:" in onto_file.stderr
+    for result in (missing, directory, onto_file):
+        assert "bug in sharekit" not in result.stderr
