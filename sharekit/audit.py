@@ -51,11 +51,12 @@ from .checks import TIMESTAMP_TYPES, structural_checks
 from .config import Config
 from .desired import desired_state
 from .errors import PlanError, SharekitError
-from .introspect import (  # the private helpers read SHOW output exactly as `plan` reads it
-    _LISTING_MARKERS, _accounts_of_share, _text, _truthy, introspect, parse_accounts, parse_grant, share_name_of,
+from .introspect import (  # read SHOW output exactly as `plan` reads it
+    LISTING_MARKERS, accounts_of_share, cell, introspect, parse_accounts, parse_grant, read_columns,
+    share_name_of, truthy,
 )
 from .model import AccountState, ColumnState, Grant
-from .plan import Plan, _grant_display, build_plan, same_definition
+from .plan import Plan, build_plan, grant_display, same_definition
 from .session import Session
 from .templates import Templates
 
@@ -271,7 +272,7 @@ def _outbound(session: Session, t: Templates, share: str | None, missing_ok: boo
         rows = session.query(t.render("show_all_shares"))
     else:  # LIKE also matches `_` as a wildcard: re-check the name exactly
         rows = [r for r in session.query(t.render("show_shares", share=share)) if share_name_of(r) == share]
-    outbound = [r for r in rows if _text(r.get("kind")).upper() == "OUTBOUND"]
+    outbound = [r for r in rows if cell(r.get("kind")).upper() == "OUTBOUND"]
     if share is not None and not outbound and not (missing_ok and not rows):
         inbound = " (it is an INBOUND share, shared with this account)" if rows else ""
         raise SharekitError(
@@ -284,12 +285,12 @@ def _outbound(session: Session, t: Templates, share: str | None, missing_ok: boo
 def _read_share(session: Session, t: Templates, row: dict[str, Any]) -> _Live:
     name = share_name_of(row)
     grants = tuple(sorted(parse_grant(r) for r in session.query(t.render("show_grants_to_share", share=name))))
-    to = _text(row.get("to"))
+    to = cell(row.get("to"))
     accounts, complete = parse_accounts(to)
-    listing = any(marker in to.upper() for marker in _LISTING_MARKERS)
+    listing = any(marker in to.upper() for marker in LISTING_MARKERS)
     read_of = False
     if not complete:
-        more = _accounts_of_share(session.query(t.render("show_grants_of_share", share=name)))
+        more = accounts_of_share(session.query(t.render("show_grants_of_share", share=name)))
         read_of = bool(more)
         accounts = accounts | more
     return _Live(name, row, grants, accounts, complete, listing, read_of)
@@ -302,7 +303,7 @@ def _view_rows(session: Session, t: Templates, databases: set[str]) -> dict[tupl
         rows = [r for db in sorted(databases) for r in session.query(t.render("show_views", database=db))]
     found = {}
     for row in rows:
-        key = (_text(row.get("database_name")), _text(row.get("schema_name")), _text(row.get("name")))
+        key = (cell(row.get("database_name")), cell(row.get("schema_name")), cell(row.get("name")))
         if key[0] in databases:
             found[key] = row
     return found
@@ -315,17 +316,7 @@ def _column_rows(
     scopes: dict[str, set[str]] = {}
     for key in keys:
         scopes.setdefault(key[0], set()).add(key[1])
-    if not scopes:
-        return {}
-    ordered = [(db, sorted(schemas)) for db, schemas in sorted(scopes.items())]
-    columns: dict[tuple[str, str, str], list[ColumnState]] = {}
-    for row in session.query(t.render("select_columns", scopes=ordered)):
-        key = (_text(row["TABLE_CATALOG"]), _text(row["TABLE_SCHEMA"]), _text(row["TABLE_NAME"]))
-        columns.setdefault(key, []).append(
-            ColumnState(_text(row["COLUMN_NAME"]), _text(row.get("COMMENT")) or None,
-                        _text(row.get("DATA_TYPE")) or None)
-        )
-    return {key: tuple(value) for key, value in columns.items()}
+    return read_columns(session, t, scopes)
 
 
 def _objects(live: _Live, views: dict, columns: dict) -> tuple[SharedObject, ...]:
@@ -337,7 +328,7 @@ def _objects(live: _Live, views: dict, columns: dict) -> tuple[SharedObject, ...
             cols = columns.get(key)
             if grant.object_type in VIEW_KINDS:
                 row = views.get(key)
-                secure = None if row is None else _truthy(row.get("is_secure"))
+                secure = None if row is None else truthy(row.get("is_secure"))
             else:
                 secure = False
         objects.append(SharedObject(grant.privilege, grant.object_type, key, secure, cols))
@@ -374,7 +365,7 @@ class _Judge:
             add("share.unmanaged", "warning", label,
                 f"share {label} is not declared in {self.where}, so nobody reviews what it exposes: manage it "
                 f"with a sharekit.yml of its own, or drop it (DROP SHARE {label}) if nobody uses it")
-        to = _text(live.row.get("to")).strip()
+        to = cell(live.row.get("to")).strip()
         if live.listing:
             add("share.listing", "warning", label,
                 f"share {label} is attached to a listing (`to` is {to!r}): its consumers are managed in the "
@@ -488,7 +479,7 @@ def _drift(config: Config, plan: Plan, actual: AccountState, desired: AccountSta
         out.append(Finding(id_, severity, share, obj, message))
 
     live = actual.share
-    grants = {_grant_display(g): g for g in (desired.share.grants | (live.grants if live else frozenset()))}
+    grants = {grant_display(g): g for g in (desired.share.grants | (live.grants if live else frozenset()))}
     for change in plan.changes:
         kind = (change.action, change.object_type)
         if kind == ("create", "share"):
@@ -591,11 +582,11 @@ def audit(
     for live in lives:
         objects = _objects(live, views, columns)
         findings = judge.share(live, objects) + extra.pop(live.name, [])
-        database = _text(live.row.get("database_name")).strip()
+        database = cell(live.row.get("database_name")).strip()
         reports.append(ShareReport(
             name=live.name,
             database=identifiers.parse_stored_qualified(database)[-1] if database else None,
-            comment=_text(live.row.get("comment")) or None,
+            comment=cell(live.row.get("comment")) or None,
             consumers=tuple(sorted(live.accounts)),
             consumers_complete=not live.listing and (live.parsed_complete or live.read_grants_of),
             listing=live.listing,

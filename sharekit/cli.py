@@ -312,15 +312,14 @@ def target_name(connection: Optional[str], local: bool, local_dir: Optional[Path
     return f"connection {connection}" if connection else "the default connection"
 
 
-def emit_plan(plan: Any, fmt: Format, target: str) -> None:
-    from .explain import plan_markdown, plan_to_json, print_plan
-
+def emit(fmt: Format, as_json: Callable[[], Any], as_markdown: Callable[[], str], as_text: Callable[[], None]) -> None:
+    """Write a report in the chosen format; JSON and Markdown go to stdout unstyled."""
     if fmt is Format.json:
-        sys.stdout.write(json.dumps(plan_to_json(plan), indent=2) + "\n")
+        sys.stdout.write(json.dumps(as_json(), indent=2) + "\n")
     elif fmt is Format.markdown:
-        sys.stdout.write(plan_markdown(plan, target))
+        sys.stdout.write(as_markdown())
     else:
-        print_plan(plan, plan_console(), target)
+        as_text()
 
 
 @app.command()
@@ -342,13 +341,15 @@ def plan(
     Example: sharekit plan --local --format markdown
     """
     from .api import blocking_message, make_plan
-    from .explain import plan_to_json
+    from .explain import plan_markdown, plan_to_json, print_plan
 
     config = load(file, var)
     t = templates(templates_dir)
     with session_for(config, connection, local, local_dir) as session:
         result = make_plan(config, session, t, skip_check or ())
-    emit_plan(result, fmt, target_name(connection, local, local_dir))
+    target = target_name(connection, local, local_dir)
+    emit(fmt, lambda: plan_to_json(result), lambda: plan_markdown(result, target),
+         lambda: print_plan(result, plan_console(), target))
     if out_file is not None:
         write_atomic(out_file, json.dumps(plan_to_json(result), indent=2) + "\n")
         err().print(f"Saved the plan to {out_file}; apply it with `sharekit apply {out_file}`.")

@@ -6,8 +6,6 @@ draws the report as rich tables, JSON (`AuditReport.to_json`) or Markdown for a 
 
 from __future__ import annotations
 
-import json
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional
@@ -20,7 +18,7 @@ from rich.text import Text
 
 from .cli import (
     ConnectionOption, Format, FormatOption, LocalDirOption, LocalOption, TemplatesOption, VarOption, app,
-    error_line, handle_errors, load, out, session_for, target_name, templates,
+    emit, error_line, handle_errors, load, out, session_for, target_name, templates,
 )
 
 if TYPE_CHECKING:
@@ -77,12 +75,7 @@ def audit(
     with session_for(config, connection, local, local_dir) as session:
         report = run_audit(session, t, config=config, share=wanted,
                            allow_accounts=allow_account or (), allow_columns=allow_column or ())
-    if fmt is Format.json:
-        sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
-    elif fmt is Format.markdown:
-        sys.stdout.write(audit_markdown(report, target))
-    else:
-        print_audit(report, out(), target)
+    emit(fmt, report.to_json, lambda: audit_markdown(report, target), lambda: print_audit(report, out(), target))
     if report.fails(fail_on.value):
         errors, warnings = report.count("error"), report.count("warning")
         error_line(f"the audit found {_plural(errors, 'error')} and {_plural(warnings, 'warning')} "

@@ -6,8 +6,6 @@ report. Exit 1 when an error-severity finding remains after `--skip-check`, else
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional
 
@@ -27,6 +25,7 @@ from .cli import (
     TemplatesOption,
     VarOption,
     app,
+    emit,
     err,
     error_line,
     handle_errors,
@@ -83,12 +82,7 @@ def check(
     target = target_name(connection, local, local_dir)
     with session_for(config, connection, local, local_dir) as session:
         report = _run_with_progress(config, session, t, data, spec, skip_check or (), tolerance)
-    if fmt is Format.json:
-        sys.stdout.write(json.dumps(report.to_json(), indent=2) + "\n")
-    elif fmt is Format.markdown:
-        sys.stdout.write(report_markdown(report, target))
-    else:
-        print_report(report, out(), target)
+    emit(fmt, report.to_json, lambda: report_markdown(report, target), lambda: print_report(report, out(), target))
     if report.blocking:
         count = len(report.blocking)
         error_line(f"{count} check{'s' if count != 1 else ''} failed with severity error (listed above); "

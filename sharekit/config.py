@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -461,7 +461,7 @@ def _read_view(r: _Reader, node: Located, key: str, schema: str, last_updated: s
         for extra in ("columns", "where"):
             if extra in node:
                 r.problem(node.key_lines[extra], f"{key}.{extra}",
-                          f"cannot be used with `query:`: put it in the query itself")
+                          "cannot be used with `query:`: put it in the query itself")
         checked = r.get(node, key, "query", _query)
         if checked is None or name is None:
             return None

@@ -18,35 +18,36 @@ from .session import Session
 from .templates import Templates
 
 # SHOW SHARES `to` values that are not account lists (listing-attached shares; reference §2.1).
-_LISTING_MARKERS = ("ALL ACCOUNTS IN DATA EXCHANGE", "TARGETED WITHIN ORGANIZATION")
+LISTING_MARKERS = ("ALL ACCOUNTS IN DATA EXCHANGE", "TARGETED WITHIN ORGANIZATION")
 _ACCOUNT_ENTRY = re.compile(r"[A-Z0-9_]+(\.[A-Z0-9_]+)?\Z")
 
 
-def _text(value: Any) -> str:
+def cell(value: Any) -> str:
+    """A SHOW / INFORMATION_SCHEMA cell as text ('' for NULL)."""
     return "" if value is None else str(value)
 
 
-def _truthy(value: Any) -> bool:
+def truthy(value: Any) -> bool:
     """SHOW output booleans arrive as 'true'/'false', 'Y'/'N', 'YES'/'NO' or real booleans."""
     if isinstance(value, bool):
         return value
-    return _text(value).strip().upper() in ("TRUE", "Y", "YES")
+    return cell(value).strip().upper() in ("TRUE", "Y", "YES")
 
 
 def share_name_of(row: dict[str, Any]) -> str:
     """SHOW SHARES `name` is bare since bundle 2023_05, `ORG.ACCOUNT.SHARE` before: keep the last part."""
-    return identifiers.parse_stored_qualified(_text(row.get("name")))[-1]
+    return identifiers.parse_stored_qualified(cell(row.get("name")))[-1]
 
 
 def parse_accounts(to: Any) -> tuple[frozenset[str], bool]:
     """SHOW SHARES `to` → (accounts, complete). Entries are trimmed and upper-cased; a listing
     marker or an entry that is not an account (a truncated tail) makes the list incomplete."""
     accounts, complete = set(), True
-    for entry in _text(to).split(","):
+    for entry in cell(to).split(","):
         entry = entry.strip().upper()
         if not entry:
             continue
-        if any(marker in entry for marker in _LISTING_MARKERS) or not _ACCOUNT_ENTRY.match(entry):
+        if any(marker in entry for marker in LISTING_MARKERS) or not _ACCOUNT_ENTRY.match(entry):
             complete = False
             continue
         accounts.add(entry)
@@ -56,18 +57,18 @@ def parse_accounts(to: Any) -> tuple[frozenset[str], bool]:
 def parse_grant(row: dict[str, Any]) -> Grant:
     """A SHOW GRANTS TO SHARE row → Grant (granted_on in underscore form, name parts unquoted)."""
     return Grant(
-        privilege=_text(row.get("privilege")).upper(),
-        object_type=_text(row.get("granted_on")).upper().replace(" ", "_"),
-        name=identifiers.parse_stored_qualified(_text(row.get("name"))),
+        privilege=cell(row.get("privilege")).upper(),
+        object_type=cell(row.get("granted_on")).upper().replace(" ", "_"),
+        name=identifiers.parse_stored_qualified(cell(row.get("name"))),
     )
 
 
-def _accounts_of_share(rows: Iterable[dict[str, Any]]) -> frozenset[str]:
+def accounts_of_share(rows: Iterable[dict[str, Any]]) -> frozenset[str]:
     """SHOW GRANTS OF SHARE rows → accounts. Column names UNCONFIRMED (reference §2.3): accept
     `grantee_name` or `account`."""
     accounts = set()
     for row in rows:
-        value = _text(row.get("grantee_name") or row.get("account")).strip().upper()
+        value = cell(row.get("grantee_name") or row.get("account")).strip().upper()
         if value:
             accounts.add(value)
     return frozenset(accounts)
@@ -76,7 +77,7 @@ def _accounts_of_share(rows: Iterable[dict[str, Any]]) -> frozenset[str]:
 def _share_state(session: Session, t: Templates, name: str) -> ShareState | None:
     rows = session.query(t.render("show_shares", share=name))
     row = next(
-        (r for r in rows if share_name_of(r) == name and _text(r.get("kind")).upper() == "OUTBOUND"),
+        (r for r in rows if share_name_of(r) == name and cell(r.get("kind")).upper() == "OUTBOUND"),
         None,
     )
     if row is None:
@@ -84,12 +85,12 @@ def _share_state(session: Session, t: Templates, name: str) -> ShareState | None
     grants = frozenset(parse_grant(r) for r in session.query(t.render("show_grants_to_share", share=name)))
     accounts, complete = parse_accounts(row.get("to"))
     if not complete:
-        accounts = _accounts_of_share(session.query(t.render("show_grants_of_share", share=name)))
+        accounts = accounts_of_share(session.query(t.render("show_grants_of_share", share=name)))
         complete = True
-    database = _text(row.get("database_name")).strip()
+    database = cell(row.get("database_name")).strip()
     return ShareState(
         name=name,
-        comment=_text(row.get("comment")) or None,
+        comment=cell(row.get("comment")) or None,
         database=identifiers.parse_stored_qualified(database)[-1] if database else None,
         accounts=accounts,
         grants=grants,
@@ -109,45 +110,53 @@ def column_scopes(config: Config, databases: frozenset[str]) -> dict[str, set[st
     return scopes
 
 
+def read_columns(
+    session: Session, t: Templates, scopes: dict[str, set[str]]
+) -> dict[tuple[str, str, str], tuple[ColumnState, ...]]:
+    """Columns of every object in the given database → schemas, in one round-trip (none if empty)."""
+    if not scopes:
+        return {}
+    ordered = [(db, sorted(schemas)) for db, schemas in sorted(scopes.items())]
+    columns: dict[tuple[str, str, str], list[ColumnState]] = {}
+    for row in session.query(t.render("select_columns", scopes=ordered)):
+        key = (cell(row["TABLE_CATALOG"]), cell(row["TABLE_SCHEMA"]), cell(row["TABLE_NAME"]))
+        columns.setdefault(key, []).append(
+            ColumnState(cell(row["COLUMN_NAME"]), cell(row.get("COMMENT")) or None, cell(row.get("DATA_TYPE")) or None)
+        )
+    return {key: tuple(value) for key, value in columns.items()}
+
+
 def introspect(session: Session, config: Config, t: Templates) -> AccountState:
     """Read what the account has for this config's share, in a bounded number of queries."""
     share = _share_state(session, t, config.share.name)
     database = config.share.database
     relevant = {database} | {db for view in config.views for db, _, _ in view.sources}
     databases = frozenset(
-        name for name in (_text(r.get("name")) for r in session.query(t.render("show_databases")))
+        name for name in (cell(r.get("name")) for r in session.query(t.render("show_databases")))
         if name in relevant
     )
     schemas: frozenset[tuple[str, str]] = frozenset()
     view_rows: list[dict[str, Any]] = []
     if database in databases:
         schemas = frozenset(
-            (database, _text(r.get("name"))) for r in session.query(t.render("show_schemas", database=database))
+            (database, cell(r.get("name"))) for r in session.query(t.render("show_schemas", database=database))
         )
         view_rows = [
             r for r in session.query(t.render("show_views", database=database))
-            if _text(r.get("database_name")) == database and _text(r.get("schema_name")) in config.schemas
+            if cell(r.get("database_name")) == database and cell(r.get("schema_name")) in config.schemas
         ]
-    columns: dict[tuple[str, str, str], list[ColumnState]] = {}
-    scopes = column_scopes(config, databases)
-    if scopes:
-        ordered = [(db, sorted(schemas_)) for db, schemas_ in sorted(scopes.items())]
-        for row in session.query(t.render("select_columns", scopes=ordered)):
-            key = (_text(row["TABLE_CATALOG"]), _text(row["TABLE_SCHEMA"]), _text(row["TABLE_NAME"]))
-            columns.setdefault(key, []).append(
-                ColumnState(_text(row["COLUMN_NAME"]), _text(row.get("COMMENT")) or None, _text(row.get("DATA_TYPE")) or None)
-            )
+    columns = read_columns(session, t, column_scopes(config, databases))
     views = {}
     for row in view_rows:
-        key = (database, _text(row["schema_name"]), _text(row["name"]))
-        text = _text(row.get("text"))
+        key = (database, cell(row["schema_name"]), cell(row["name"]))
+        text = cell(row.get("text"))
         views[key] = ViewState(
             database=key[0],
             schema=key[1],
             name=key[2],
             columns=tuple(columns.get(key, ())),
-            comment=_text(row.get("comment")) or None,
-            secure=_truthy(row.get("is_secure")),
+            comment=cell(row.get("comment")) or None,
+            secure=truthy(row.get("is_secure")),
             text=text,
         )
     return AccountState(
@@ -155,5 +164,5 @@ def introspect(session: Session, config: Config, t: Templates) -> AccountState:
         databases=databases,
         schemas=schemas,
         views=views,
-        columns={key: tuple(value) for key, value in columns.items()},
+        columns=columns,
     )

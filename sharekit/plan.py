@@ -111,7 +111,7 @@ def _grant_key(g: Grant) -> list[str]:
     return [g.privilege, g.object_type, *g.name]
 
 
-def _grant_display(g: Grant) -> str:
+def grant_display(g: Grant) -> str:
     return f"{g.privilege} on {g.object_type.replace('_', ' ')} {identifiers.fqn(*g.name)}"
 
 
@@ -220,7 +220,7 @@ def build_plan(
     missing_grants = desired.share.grants - live_grants
     extra_grants = live_grants - desired.share.grants
     kept = extra_grants if not prune else frozenset(g for g in extra_grants if g.object_type not in REVOCABLE)
-    unmanaged += [f"grant {_grant_display(g)}" for g in sorted(kept)]
+    unmanaged += [f"grant {grant_display(g)}" for g in sorted(kept)]
     extra_grants = extra_grants - kept
 
     # Consumers: removals only with prune, and only when the live list was read in full.
@@ -241,7 +241,7 @@ def build_plan(
 
     def revokes(level: str) -> tuple[Change, ...]:
         return tuple(
-            Change("revoke", "grant", _grant_display(g), statements.revoke(t, share_name, g), destructive=True)
+            Change("revoke", "grant", grant_display(g), statements.revoke(t, share_name, g), destructive=True)
             for g in sorted(extra_grants)
             if _grant_level(g) == level
         )
@@ -274,7 +274,7 @@ def build_plan(
 
     def grants(privilege: str, object_type: str) -> tuple[Change, ...]:
         return tuple(
-            Change("grant", "grant", _grant_display(g), statements.grant(t, share_name, g))
+            Change("grant", "grant", grant_display(g), statements.grant(t, share_name, g))
             for g in sorted(missing_grants)
             if g.privilege == privilege and g.object_type == object_type
         )
