@@ -54,6 +54,9 @@ def parse_accounts(to: Any) -> tuple[frozenset[str], bool]:
     return frozenset(accounts), complete
 
 
+# UNCONFIRMED (reference §2.2): that SHOW GRANTS TO SHARE lists REFERENCE_USAGE rows like any other
+# grant. If a real account omits them, every plan would re-grant REFERENCE_USAGE; the fix is here,
+# e.g. by reading DESC SHARE or counting REFERENCE_USAGE as present once the share's USAGE is.
 def parse_grant(row: dict[str, Any]) -> Grant:
     """A SHOW GRANTS TO SHARE row → Grant (granted_on in underscore form, name parts unquoted)."""
     return Grant(
