@@ -120,6 +120,12 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(days=days, hours=hours, minutes=minutes)
 
 
+def unknown_key(name: str, allowed: tuple[str, ...]) -> str:
+    """`unknown key; did you mean 'comment'?` (or the allowed keys when nothing is close)."""
+    hint = difflib.get_close_matches(name, allowed, n=1)
+    return f"unknown key; did you mean {hint[0]!r}?" if hint else f"unknown key; allowed: {', '.join(allowed)}"
+
+
 class _Reader:
     """Walks the loaded YAML, converting values and collecting located problems."""
 
@@ -158,9 +164,7 @@ class _Reader:
             return None
         for name in node:
             if name not in allowed:
-                hint = difflib.get_close_matches(name, allowed, n=1)
-                suggestion = f"; did you mean {hint[0]!r}?" if hint else f"; allowed: {', '.join(allowed)}"
-                self.problem(node.key_lines[name], _join(key, name), f"unknown key{suggestion}")
+                self.problem(node.key_lines[name], _join(key, name), unknown_key(name, allowed))
         return node
 
     def get(

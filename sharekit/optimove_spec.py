@@ -32,6 +32,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from .config import unknown_key
 from .errors import Problem, SharekitError
 from .yamlsource import Located, LocatedList, load
 
@@ -261,9 +262,7 @@ class _SpecReader:
             return False
         for name in node:
             if name not in allowed:
-                hint = difflib.get_close_matches(name, allowed, n=1)
-                self.problem(node.key_lines[name], f"{key}.{name}" if key else name,
-                             f"unknown key; did you mean {hint[0]!r}?" if hint else f"unknown key; allowed: {', '.join(allowed)}")
+                self.problem(node.key_lines[name], f"{key}.{name}" if key else name, unknown_key(name, allowed))
         return True
 
     def text(self, node: Located, key: str, name: str, required: bool = False) -> str | None:
