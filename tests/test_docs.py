@@ -35,3 +35,13 @@ def test_readme_starts_with_the_two_setup_commands_and_ci_runs_the_second():
     assert "pip install ." in install_and_plan and "sharekit plan" in install_and_plan and "--local" in install_and_plan
     assert install_and_test.endswith("python -m pytest")
     assert install_and_test in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_the_examples_committed_sql_is_in_step_with_its_config(monkeypatch):
+    """The example keeps its rendered SQL in the repo, as a user would; CI keeps it current."""
+    from typer.testing import CliRunner
+
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(app, ["render", "-f", "examples/optimove_ecommerce/sharekit.yml",
+                                      "--out-dir", "examples/optimove_ecommerce/sql", "--check"])
+    assert result.exit_code == 0, result.output + result.stderr
