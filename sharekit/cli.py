@@ -200,19 +200,26 @@ def templates(directory: Optional[Path]) -> Any:
 @handle_errors
 def init(
     directory: Path = typer.Argument(Path("."), help="Where to write sharekit.yml."),
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing sharekit.yml."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing sharekit.yml and seed.sql."),
 ) -> None:
-    """Write a commented starter sharekit.yml.
+    """Write a commented starter sharekit.yml, and a seed.sql of sample tables for --local.
 
-    Example: sharekit init my_share
+    Example: sharekit init my_share && cd my_share && sharekit plan --local
     """
-    target = directory / "sharekit.yml"
-    if target.exists() and not force:
-        raise SharekitError(f"{target} already exists: edit it, or pass --force to overwrite it")
-    directory.mkdir(parents=True, exist_ok=True)
-    starter = (Path(__file__).parent / "starter.yml").read_text(encoding="utf-8")
-    target.write_text(starter, encoding="utf-8")
-    out().print(f"Wrote {target}. Next: edit it, then run `sharekit validate -f {target}`.")
+    package = Path(__file__).parent
+    files = {directory / "sharekit.yml": package / "starter.yml", directory / "seed.sql": package / "starter_seed.sql"}
+    existing = [str(target) for target in files if target.exists()]
+    if existing and not force:
+        raise SharekitError(f"{', '.join(existing)} already exist(s): edit, or pass --force to overwrite")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for target, source in files.items():
+            target.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    except OSError as error:
+        raise SharekitError(f"cannot write the starter files into {directory}: {error.strerror or error}") from None
+    config = directory / "sharekit.yml"
+    out().print(f"Wrote {config} and {directory / 'seed.sql'}. Next: `sharekit validate -f {config}`, "
+                f"then try it with no Snowflake: `sharekit plan -f {config} --local`.")
 
 
 @app.command()

@@ -45,15 +45,26 @@ def test_init_writes_a_config_that_validates(cli, tmp_path):
     result = cli("init", tmp_path / "new")
     assert_ok(result)
     target = tmp_path / "new" / "sharekit.yml"
-    assert f"Wrote {target}." in result.stdout
+    assert f"Wrote {target} and {tmp_path / 'new' / 'seed.sql'}." in result.stdout
+    assert (tmp_path / "new" / "seed.sql").read_text().count("CREATE TABLE") == 2
     assert_ok(cli("validate", "-f", target))
+
+
+def test_init_starter_plans_applies_and_checks_on_the_local_account(cli, tmp_path):
+    """What `sharekit init` writes works end to end with no Snowflake: the seed builds its sources."""
+    assert_ok(cli("init", tmp_path / "new"))
+    target = tmp_path / "new" / "sharekit.yml"
+    local = ["--local", "--local-dir", tmp_path / "account"]
+    assert_ok(cli("apply", "-f", target, *local, "--yes"))
+    assert_ok(cli("check", "-f", target, *local, "--data"))
+    assert "No changes." in cli("plan", "-f", target, *local).stdout
 
 
 def test_init_refuses_to_overwrite_without_force(cli, tmp_path):
     assert_ok(cli("init", tmp_path))
     target = tmp_path / "sharekit.yml"
     target.write_text("# mine\n")
-    assert_error(cli("init", tmp_path), f"{target} already exists", "--force")
+    assert_error(cli("init", tmp_path), f"{target}, {tmp_path / 'seed.sql'} already exist", "--force")
     assert target.read_text() == "# mine\n"
     assert_ok(cli("init", tmp_path, "--force"))
     assert target.read_text().startswith("# sharekit.yml")
