@@ -45,7 +45,8 @@ def concatenate(files: dict[str, str]) -> str:
     return "".join(f"-- ==> {path} <==\n{text}\n" for path, text in sorted(files.items()))
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+# The example's golden SQL is the example's own committed sql/ directory (test_docs checks it).
+@pytest.mark.parametrize("name", sorted(set(CASES) - {"optimove_ecommerce"}))
 def test_golden(render, name):
     actual = concatenate(render(CASES[name]))
     golden = GOLDEN / f"{name}.sql"
