@@ -11,15 +11,15 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .apply import DEFAULT_WORKERS, ApplyResult, apply_plan
-from .checks import apply_skips, structural_checks
-from .config import Config
-from .desired import desired_state
-from .errors import CheckError, PlanError
-from .introspect import introspect
-from .plan import Plan, build_plan, fingerprint
-from .session import Session
-from .templates import Templates
+from sharekit.plan.apply import DEFAULT_WORKERS, ApplyResult, apply_plan
+from sharekit.checks.structural import apply_skips, structural_checks
+from sharekit.config.load import Config
+from sharekit.state.desired import desired_state
+from sharekit.errors import CheckError, PlanError
+from sharekit.state.introspect import introspect
+from sharekit.plan.builder import Plan, build_plan, fingerprint
+from sharekit.connect.session import Session
+from sharekit.sql.templates import Templates
 
 
 def open_session(
@@ -31,10 +31,10 @@ def open_session(
 ) -> Session:
     """The embedded local account (`local=True`) or a Snowflake connection by `snow` CLI name."""
     if local:
-        from .local import open_local_account
+        from sharekit.local import open_local_account
 
         return open_local_account(local_dir, seed=config.seed if config else None)
-    from .connections import connect
+    from sharekit.connect.snowflake import connect
 
     return connect(connection, warn)
 

@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from sharekit.audit import (
+from sharekit.audit.core import (
     SHOW_ROW_LIMIT, AuditReport, Finding, ShareReport, SharedObject, audit, parse_allowed_account,
     parse_allowed_column, pii_category,
 )
-from sharekit.cli_audit import audit_markdown
+from sharekit.cli.audit import audit_markdown
 from sharekit.errors import SharekitError
-from sharekit.model import ColumnState
-from sharekit.templates import Templates
+from sharekit.state.model import ColumnState
+from sharekit.sql.templates import Templates
 
 T = Templates()
 

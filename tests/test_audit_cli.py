@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sharekit.cli import app
+from sharekit.cli.main import app
 from sharekit.local import open_local_account
 
 REPO = Path(__file__).resolve().parents[1]

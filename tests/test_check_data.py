@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from sharekit.api import make_plan, run_plan
-from sharekit.config import load_config, parse_config
-from sharekit.datachecks import data_probes, data_query, human, run_checks, view_status
-from sharekit.introspect import introspect
+from sharekit.config.load import load_config, parse_config
+from sharekit.checks.data import data_probes, data_query, human, run_checks, view_status
+from sharekit.state.introspect import introspect
 from sharekit.local import open_local_account
-from sharekit.optimove_spec import load_spec
-from sharekit.templates import get_templates
+from sharekit.checks.spec import load_spec
+from sharekit.sql.templates import get_templates
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BASE_SQL = (FIXTURES / "check_common" / "base.sql").read_text(encoding="utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sharekit.optimove_spec import SpecError, base_type, builtin_files, load_spec, read_spec_file
+from sharekit.checks.spec import SpecError, base_type, builtin_files, load_spec, read_spec_file
 
 VERTICALS = {
     "ecommerce", "casino", "sport", "multi_sport_casino", "sweepstakes_casino", "social_gaming",
@@ -130,13 +130,13 @@ def test_a_missing_spec_file_is_an_error(tmp_path):
     ("string", None, None),
 ])
 def test_type_families(family, data_type, fit):
-    from sharekit.optimove_spec import SpecColumn
+    from sharekit.checks.spec import SpecColumn
 
     assert SpecColumn("C", family).fits(data_type) == fit
 
 
 def test_allowed_values_need_text():
-    from sharekit.optimove_spec import SpecColumn
+    from sharekit.checks.spec import SpecColumn
 
     flag = SpecColumn("Is_OptIn", "string", values=("Yes", "No"))
     assert flag.fits("TEXT") == "ok" and flag.fits("BOOLEAN") == "error"

@@ -1,4 +1,4 @@
-"""Structural checks (`sharekit.checks`) as `plan` and `check` run them on the local account.
+"""Structural checks (`sharekit.checks.structural`) as `plan` and `check` run them on the local account.
 
 - a missing LastUpdated is looked up in the live columns of the view's sources: the message says
   which column to add and how to write it, also when only a quoted, differently-cased one exists;
@@ -13,11 +13,11 @@ import textwrap
 import pytest
 
 from sharekit.api import make_plan, run_plan
-from sharekit.checks import config_checks, structural_checks
-from sharekit.config import parse_config
-from sharekit.introspect import introspect
+from sharekit.checks.structural import config_checks, structural_checks
+from sharekit.config.load import parse_config
+from sharekit.state.introspect import introspect
 from sharekit.local import open_local_account
-from sharekit.templates import get_templates
+from sharekit.sql.templates import get_templates
 
 T = get_templates()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from sharekit.render import render_files
+from sharekit.output.sqlfiles import render_files
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "optimove_ecommerce" / "sharekit.yml"
@@ -150,8 +150,8 @@ def test_render_writes_one_file_per_object(cli, tmp_path):
 
 
 def test_render_output_matches_the_library(cli, tmp_path):
-    from sharekit.config import load_config
-    from sharekit.templates import Templates
+    from sharekit.config.load import load_config
+    from sharekit.sql.templates import Templates
 
     assert_ok(cli("render", "-f", EXAMPLE, "--out-dir", tmp_path))
     expected = render_files(load_config(EXAMPLE), Templates())
@@ -216,7 +216,7 @@ def test_render_templates_must_be_a_directory(cli, tmp_path):
 # --- help ----------------------------------------------------------------------------------
 
 def test_help_lists_every_command(cli):
-    from sharekit.cli import app
+    from sharekit.cli.main import app
 
     result = cli("--help")
     assert_ok(result)
@@ -227,7 +227,7 @@ def test_help_lists_every_command(cli):
 
 
 def test_every_command_has_help_text(cli):
-    from sharekit.cli import app
+    from sharekit.cli.main import app
 
     group = typer.main.get_command(app)
     for name, command in group.commands.items():

@@ -7,8 +7,8 @@ import os
 import pytest
 from typer.testing import CliRunner
 
-from sharekit import connections
-from sharekit.cli import app
+from sharekit.connect import snowflake as connections
+from sharekit.cli.main import app
 from sharekit.errors import ConnectionError_
 
 SENTINEL = "S3NTINEL-PASSWORD"
@@ -110,7 +110,7 @@ def test_real_connector_against_fakesnow_server(home):
     (SHOW SHARES is outside what fakesnow's server answers, so it is not sent here)."""
     import fakesnow
 
-    from sharekit.templates import Templates
+    from sharekit.sql.templates import Templates
 
     t = Templates()
     with fakesnow.server() as server:

@@ -1,4 +1,4 @@
-"""Snowflake identifier, literal and account rules (`sharekit.identifiers`).
+"""Snowflake identifier, literal and account rules (`sharekit.sql.identifiers`).
 
 Identifier rules: https://docs.snowflake.com/en/sql-reference/identifiers-syntax
 Account identifiers: https://docs.snowflake.com/en/user-guide/admin-account-identifier
@@ -13,7 +13,7 @@ import sqlglot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sharekit import identifiers
+from sharekit.sql import identifiers
 from sharekit.errors import IdentifierError
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sharekit.introspect import parse_accounts, parse_grant, share_name_of
-from sharekit.model import Grant
+from sharekit.state.introspect import parse_accounts, parse_grant, share_name_of
+from sharekit.state.model import Grant
 
 
 def test_to_column_is_trimmed_and_upper_cased():

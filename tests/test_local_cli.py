@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from sharekit.cli_local import local_app
+from sharekit.cli.local import local_app
 from sharekit.errors import ConnectionError_, SharekitError, SnowflakeError
 
 try:
@@ -91,7 +91,7 @@ def test_statement_errors_are_reported_with_snowflakes_text(tmp_path):
 
 
 def test_errors_are_sharekit_errors(tmp_path):
-    from sharekit.cli_local import _run
+    from sharekit.cli.local import _run
     from sharekit.local import open_local_account
 
     with open_local_account(tmp_path / "acct") as account, pytest.raises(SnowflakeError):

@@ -10,7 +10,7 @@ from snowflake.connector.errors import OperationalError, ProgrammingError
 
 from sharekit.errors import ConnectionError_
 from sharekit.local import open_local_account
-from sharekit.session import Session
+from sharekit.connect.session import Session
 
 try:
     from local_fixtures import account  # noqa: F401

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from snowflake.connector.errors import ProgrammingError
 
-from sharekit import identifiers
+from sharekit.sql import identifiers
 from sharekit.local.sqltext import QIDENT, STRING, like_regex, one_statement, replace_calls, split_statements, tokenize
 
 

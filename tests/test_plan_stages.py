@@ -6,12 +6,12 @@ import dataclasses
 
 import pytest
 
-from sharekit.config import parse_config
-from sharekit.desired import desired_state
+from sharekit.config.load import parse_config
+from sharekit.state.desired import desired_state
 from sharekit.errors import PlanError
-from sharekit.model import EMPTY, AccountState, Grant, ShareState
-from sharekit.plan import build_plan
-from sharekit.templates import Templates
+from sharekit.state.model import EMPTY, AccountState, Grant, ShareState
+from sharekit.plan.builder import build_plan
+from sharekit.sql.templates import Templates
 
 T = Templates()
 CONFIG = """\

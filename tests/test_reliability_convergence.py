@@ -32,8 +32,8 @@ from hypothesis import strategies as st
 from snowflake.connector.errors import Error as ConnectorError
 from typer.testing import CliRunner
 
-from sharekit import identifiers
-from sharekit.cli import app
+from sharekit.sql import identifiers
+from sharekit.cli.main import app
 from sharekit.local import open_local_account
 from sharekit.local.sqltext import split_statements
 

@@ -25,8 +25,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from sharekit import identifiers
-from sharekit.cli import app
+from sharekit.sql import identifiers
+from sharekit.cli.main import app
 from sharekit.local import open_local_account
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "bad_vars"

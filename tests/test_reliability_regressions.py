@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sharekit.cli import app
+from sharekit.cli.main import app
 
 SEED = """\
 CREATE DATABASE IF NOT EXISTS RAW;

@@ -28,7 +28,7 @@ from typing import Any, Iterator
 import pytest
 from typer.testing import CliRunner
 
-from sharekit.cli import app
+from sharekit.cli.main import app
 
 
 @contextmanager

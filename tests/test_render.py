@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from sharekit.config import load_config
-from sharekit.render import check_files, render_files, write_files
-from sharekit.templates import Templates
+from sharekit.config.load import load_config
+from sharekit.output.sqlfiles import check_files, render_files, write_files
+from sharekit.sql.templates import Templates
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "golden"
@@ -174,7 +174,7 @@ def test_write_keeps_sql_files_sharekit_did_not_write(tmp_path):
 
 
 def test_distinct_views_get_distinct_files():
-    from sharekit.config import parse_config
+    from sharekit.config.load import parse_config
 
     config = parse_config(
         "version: 1\nshare: {name: S, database: D}\nviews:\n"

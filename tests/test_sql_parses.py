@@ -26,9 +26,9 @@ import re
 import pytest
 import sqlglot
 
-from sharekit.config import Column, load_config
-from sharekit.render import render_files
-from sharekit.templates import TEMPLATE_NAMES, Templates
+from sharekit.config.load import Column, load_config
+from sharekit.output.sqlfiles import render_files
+from sharekit.sql.templates import TEMPLATE_NAMES, Templates
 
 REPO = Path(__file__).resolve().parents[1]
 T = Templates()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sharekit.sqlcheck import (
+from sharekit.sql.fragments import (
     CheckedQuery,
     FragmentError,
     check_condition,

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from sharekit import statements
-from sharekit.config import Column
+from sharekit.sql import statements
+from sharekit.config.load import Column
 from sharekit.errors import TemplateError
-from sharekit.model import Grant
-from sharekit.templates import TEMPLATE_NAMES, Templates
+from sharekit.state.model import Grant
+from sharekit.sql.templates import TEMPLATE_NAMES, Templates
 
 T = Templates()
 

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from sharekit.config import load_config
-from sharekit.render import render_files
-from sharekit.templates import Templates
+from sharekit.config.load import load_config
+from sharekit.output.sqlfiles import render_files
+from sharekit.sql.templates import Templates
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_DIR = REPO / "examples" / "optimove_ecommerce"

@@ -14,6 +14,6 @@ exact-name rules over DuckDB), `engine` (fakesnow on persistent DuckDB, catalog 
 
 from __future__ import annotations
 
-from .account import LocalAccount, open_local_account, resolve_local_dir
+from sharekit.local.account import LocalAccount, open_local_account, resolve_local_dir
 
 __all__ = ["LocalAccount", "open_local_account", "resolve_local_dir"]

@@ -16,15 +16,16 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConnectionError_, SharekitError, SnowflakeError
-from ..session import RoundTripCounter
-from . import resolve, sferrors
-from .ddl import Ddl
-from .engine import Engine
-from .shares import Shares
-from .show import OWNER, Filters, Show
-from .sqltext import Reader, Statement, one_statement, replace_calls, split_statements
-from .store import DirLock, Store
+from sharekit.errors import ConnectionError_, SharekitError, SnowflakeError
+from sharekit.connect.session import RoundTripCounter
+from sharekit.local import resolve
+from sharekit.local import sferrors
+from sharekit.local.ddl import Ddl
+from sharekit.local.engine import Engine
+from sharekit.local.shares import Shares
+from sharekit.local.show import OWNER, Filters, Show
+from sharekit.local.sqltext import Reader, Statement, one_statement, replace_calls, split_statements
+from sharekit.local.store import DirLock, Store
 
 DEFAULT_LOCATOR = "LOCAL01"
 LATENCY_ENV = "SHAREKIT_LOCAL_LATENCY_MS"

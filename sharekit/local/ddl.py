@@ -14,12 +14,13 @@ from typing import Any
 
 from sqlglot import exp
 
-from .. import identifiers
-from . import resolve, sferrors
-from .engine import Engine
-from .shares import OK, Shares
-from .sqltext import Reader, Statement, replace_calls, tokenize
-from .store import Store, now_iso
+from sharekit.sql import identifiers
+from sharekit.local import resolve
+from sharekit.local import sferrors
+from sharekit.local.engine import Engine
+from sharekit.local.shares import OK, Shares
+from sharekit.local.sqltext import Reader, Statement, replace_calls, tokenize
+from sharekit.local.store import Store, now_iso
 
 Key = tuple[str, str, str]
 

@@ -35,8 +35,8 @@ from fakesnow.variables import Variables  # noqa: E402
 from snowflake.connector import DictCursor  # noqa: E402
 from snowflake.connector.errors import ProgrammingError  # noqa: E402
 
-from . import sferrors  # noqa: E402
-from .sqltext import QIDENT, STRING, tokenize  # noqa: E402
+from sharekit.local import sferrors  # noqa: E402
+from sharekit.local.sqltext import QIDENT, STRING, tokenize  # noqa: E402
 
 GLOBAL = "_fs_global"
 HIDDEN_CATALOGS = ("memory", "system", "temp", GLOBAL)

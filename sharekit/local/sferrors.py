@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from snowflake.connector.errors import DatabaseError, OperationalError, ProgrammingError
 
-from .. import identifiers
+from sharekit.sql import identifiers
 
 COMPILATION = "SQL compilation error:\n"
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from .. import identifiers
-from . import sferrors
-from .engine import Engine
-from .shares import Shares
-from .sqltext import Reader, Statement, like_regex
-from .store import Store
+from sharekit.sql import identifiers
+from sharekit.local import sferrors
+from sharekit.local.engine import Engine
+from sharekit.local.shares import Shares
+from sharekit.local.sqltext import Reader, Statement, like_regex
+from sharekit.local.store import Store
 
 ORGANIZATION = "SHAREKIT"  # owner_account is <ORG>.<ACCOUNT_NAME>; the local account's org
 OWNER = "ACCOUNTADMIN"

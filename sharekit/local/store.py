@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConnectionError_
+from sharekit.errors import ConnectionError_
 
 FORMAT_VERSION = 1
 COMPACT_AFTER = 5000

@@ -46,19 +46,19 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from . import identifiers
-from .checks import TIMESTAMP_TYPES, structural_checks
-from .config import Config
-from .desired import desired_state
-from .errors import PlanError, SharekitError
-from .introspect import (  # read SHOW output exactly as `plan` reads it
+from sharekit.sql import identifiers
+from sharekit.checks.structural import TIMESTAMP_TYPES, structural_checks
+from sharekit.config.load import Config
+from sharekit.state.desired import desired_state
+from sharekit.errors import PlanError, SharekitError
+from sharekit.state.introspect import (  # read SHOW output exactly as `plan` reads it
     LISTING_MARKERS, accounts_of_share, cell, introspect, parse_accounts, parse_grant, read_columns,
     share_name_of, truthy,
 )
-from .model import AccountState, ColumnState, Grant
-from .plan import Plan, build_plan, grant_display, same_definition
-from .session import Session
-from .templates import Templates
+from sharekit.state.model import AccountState, ColumnState, Grant
+from sharekit.plan.builder import Plan, build_plan, grant_display, same_definition
+from sharekit.connect.session import Session
+from sharekit.sql.templates import Templates
 
 FORMAT_VERSION = 1
 SEVERITIES = ("error", "warning")

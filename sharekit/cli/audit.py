@@ -16,13 +16,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .cli import (
+from sharekit.cli.main import (
     ConnectionOption, Format, FormatOption, LocalDirOption, LocalOption, TemplatesOption, VarOption, app,
     emit, error_line, handle_errors, load, out, session_for, target_name, templates,
 )
 
 if TYPE_CHECKING:
-    from .audit import AuditReport, Finding, ShareReport
+    from sharekit.audit.core import AuditReport, Finding, ShareReport
 
 
 class FailOn(str, Enum):
@@ -65,8 +65,8 @@ def audit(
 
     Example: sharekit audit --local -f sharekit.yml --format markdown > audit.md
     """
-    from . import identifiers
-    from .audit import audit as run_audit
+    from sharekit.sql import identifiers
+    from sharekit.audit.core import audit as run_audit
 
     config = load(file, var) if file is not None else None
     wanted = identifiers.normalize(share) if share is not None else None
@@ -100,7 +100,7 @@ def _secure(value: bool | None) -> Text:
 
 
 def _columns(obj) -> str:
-    from . import identifiers
+    from sharekit.sql import identifiers
 
     return "" if obj.columns is None else ", ".join(identifiers.quote(c.name) for c in obj.columns)
 

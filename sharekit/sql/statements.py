@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .config import Column
-from .model import Grant
-from .templates import Templates
+from sharekit.config.load import Column
+from sharekit.state.model import Grant
+from sharekit.sql.templates import Templates
 
 MAX_ACCOUNTS_PER_STATEMENT = 10  # ALTER SHARE … ADD ACCOUNTS limit (DESIGN.md pitfalls)
 

@@ -23,11 +23,11 @@ import typer.core
 from rich.console import Console
 from rich.text import Text
 
-from .cli_local import local_app
-from .errors import CheckError, SharekitError
+from sharekit.cli.local import local_app
+from sharekit.errors import CheckError, SharekitError
 
 if TYPE_CHECKING:
-    from .config import Config
+    from sharekit.config.load import Config
 
 class _ExitOneOnUsageErrors(typer.core.TyperGroup):
     """Click exits 2 on a usage error (unknown option, bad value), the code `plan
@@ -182,7 +182,7 @@ def parse_vars(values: Optional[List[str]]) -> dict[str, str]:
 
 
 def load(file: Path, var: Optional[List[str]]) -> "Config":
-    from .config import load_config
+    from sharekit.config.load import load_config
 
     config = load_config(file, parse_vars(var))
     for warning in config.warnings:
@@ -191,7 +191,7 @@ def load(file: Path, var: Optional[List[str]]) -> "Config":
 
 
 def templates(directory: Optional[Path]) -> Any:
-    from .templates import get_templates
+    from sharekit.sql.templates import get_templates
 
     return get_templates(str(directory) if directory else None)
 
@@ -206,7 +206,7 @@ def init(
 
     Example: sharekit init my_share && cd my_share && sharekit plan --local
     """
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent
     files = {directory / "sharekit.yml": package / "starter.yml", directory / "seed.sql": package / "starter_seed.sql"}
     existing = [str(target) for target in files if target.exists()]
     if existing and not force:
@@ -234,9 +234,9 @@ def validate(
 
     Example: sharekit validate -f sharekit.yml
     """
-    from .api import blocking_message
-    from .checks import apply_skips, blocking, config_checks
-    from .render import render_files
+    from sharekit.api import blocking_message
+    from sharekit.checks.structural import apply_skips, blocking, config_checks
+    from sharekit.output.sqlfiles import render_files
 
     config = load(file, var)
     t = templates(templates_dir)
@@ -271,7 +271,7 @@ def render(
 
     Example: sharekit render -f sharekit.yml --out-dir sql --check
     """
-    from .render import check_files, render_files, write_files
+    from sharekit.output.sqlfiles import check_files, render_files, write_files
 
     config = load(file, var)
     files = render_files(config, templates(templates_dir))
@@ -300,7 +300,7 @@ def render(
 
 @contextmanager
 def session_for(config: "Config", connection: Optional[str], local: bool, local_dir: Optional[Path]) -> Iterator[Any]:
-    from .api import open_session
+    from sharekit.api import open_session
 
     if local and connection:
         raise SharekitError("pass either --local or -c/--connection, not both")
@@ -313,7 +313,7 @@ def session_for(config: "Config", connection: Optional[str], local: bool, local_
 
 def target_name(connection: Optional[str], local: bool, local_dir: Optional[Path]) -> str:
     if local:
-        from .local import resolve_local_dir
+        from sharekit.local import resolve_local_dir
 
         return f"the local account ({resolve_local_dir(local_dir)})"
     return f"connection {connection}" if connection else "the default connection"
@@ -347,8 +347,8 @@ def plan(
 
     Example: sharekit plan --local --format markdown
     """
-    from .api import blocking_message, make_plan
-    from .explain import plan_markdown, plan_to_json, print_plan
+    from sharekit.api import blocking_message, make_plan
+    from sharekit.output.plan import plan_markdown, plan_to_json, print_plan
 
     config = load(file, var)
     t = templates(templates_dir)
@@ -401,8 +401,8 @@ def apply(
     """
     from rich.progress import Progress
 
-    from .api import check_fresh, make_plan, run_plan
-    from .explain import plan_from_json, print_plan
+    from sharekit.api import check_fresh, make_plan, run_plan
+    from sharekit.output.plan import plan_from_json, print_plan
 
     config = load(file, var)
     t = templates(templates_dir)
@@ -456,7 +456,7 @@ def main() -> None:
 
 
 # Commands that live in their own modules register themselves on `app` (kept last: they import it).
-from . import cli_audit, cli_check  # noqa: E402,F401
+from sharekit.cli import audit as cli_audit, check as cli_check  # noqa: E402,F401
 
 
 if __name__ == "__main__":

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from . import identifiers
-from .config import Config
-from .model import AccountState, ColumnState, Grant, ShareState, ViewState
-from .session import Session
-from .templates import Templates
+from sharekit.sql import identifiers
+from sharekit.config.load import Config
+from sharekit.state.model import AccountState, ColumnState, Grant, ShareState, ViewState
+from sharekit.connect.session import Session
+from sharekit.sql.templates import Templates
 
 # SHOW SHARES `to` values that are not account lists (listing-attached shares; reference §2.1).
 LISTING_MARKERS = ("ALL ACCOUNTS IN DATA EXCHANGE", "TARGETED WITHIN ORGANIZATION")

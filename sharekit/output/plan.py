@@ -10,9 +10,9 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from .checks import Finding
-from .errors import PlanError
-from .plan import ACTIONS, Change, Plan, Stage
+from sharekit.checks.structural import Finding
+from sharekit.errors import PlanError
+from sharekit.plan.builder import ACTIONS, Change, Plan, Stage
 
 FORMAT_VERSION = 1
 SYMBOLS = {"create": "+", "grant": "+", "add_accounts": "+", "replace": "~", "alter": "~",

@@ -16,9 +16,10 @@ from typing import Any, Callable, Mapping
 
 import yaml
 
-from . import identifiers, sqlcheck
-from .errors import ConfigError, IdentifierError, Problem
-from .yamlsource import Located, LocatedList, load
+from sharekit.sql import identifiers
+from sharekit.sql import fragments as sqlcheck
+from sharekit.errors import ConfigError, IdentifierError, Problem
+from sharekit.config.source import Located, LocatedList, load
 
 KINDS = ("transactional", "fact", "dimension")
 INCREMENTAL_KINDS = ("transactional", "fact")

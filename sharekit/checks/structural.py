@@ -13,10 +13,10 @@ from typing import Iterable
 import sqlglot
 from sqlglot import exp
 
-from . import identifiers
-from .config import INCREMENTAL_KINDS, Config, View
-from .model import AccountState, ColumnState
-from .sqlcheck import DIALECT, stored
+from sharekit.sql import identifiers
+from sharekit.config.load import INCREMENTAL_KINDS, Config, View
+from sharekit.state.model import AccountState, ColumnState
+from sharekit.sql.fragments import DIALECT, stored
 
 TIMESTAMP_TYPES = ("TIMESTAMP_NTZ", "TIMESTAMP_LTZ", "TIMESTAMP_TZ")
 _ADD_IT = "; add it to `columns:` (or the query), or set `last_updated:` on the view"

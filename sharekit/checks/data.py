@@ -32,18 +32,18 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Callable, Iterable
 
-from . import identifiers
-from .checks import Finding, apply_skips, column_type, structural_checks, view_label
-from .config import INCREMENTAL_KINDS, Config, View
-from .desired import view_state
-from .introspect import introspect
-from .model import AccountState
-from .optimove_spec import (
+from sharekit.sql import identifiers
+from sharekit.checks.structural import Finding, apply_skips, column_type, structural_checks, view_label
+from sharekit.config.load import INCREMENTAL_KINDS, Config, View
+from sharekit.state.desired import view_state
+from sharekit.state.introspect import introspect
+from sharekit.state.model import AccountState
+from sharekit.checks.spec import (
     NUMERIC, TIMESTAMPS, TYPES, OptimoveSpec, SpecColumn, SpecTable, base_type, fold, load_spec,
 )
-from .plan import same_definition
-from .session import Session
-from .templates import Templates
+from sharekit.plan.builder import same_definition
+from sharekit.connect.session import Session
+from sharekit.sql.templates import Templates
 
 DEFAULT_TOLERANCE = timedelta(minutes=5)
 LAST_UPDATED_TYPES = TIMESTAMPS + ("DATE",)

@@ -14,12 +14,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import identifiers, statements
-from .config import Config
-from .errors import PlanError
-from .model import AccountState, Grant, ViewState
-from .sqlcheck import normalize_select
-from .templates import Templates
+from sharekit.sql import identifiers
+from sharekit.sql import statements
+from sharekit.config.load import Config
+from sharekit.errors import PlanError
+from sharekit.state.model import AccountState, Grant, ViewState
+from sharekit.sql.fragments import normalize_select
+from sharekit.sql.templates import Templates
 
 # Object grants sharekit may revoke (with prune); others (e.g. DATABASE_ROLE) are only listed.
 REVOCABLE = frozenset({"DATABASE", "SCHEMA", "VIEW", "TABLE", "MATERIALIZED_VIEW", "EXTERNAL_TABLE",

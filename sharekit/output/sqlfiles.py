@@ -10,12 +10,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import identifiers
-from .config import Config
-from .desired import desired_state
-from .model import EMPTY
-from .plan import build_plan
-from .templates import Templates
+from sharekit.sql import identifiers
+from sharekit.config.load import Config
+from sharekit.state.desired import desired_state
+from sharekit.state.model import EMPTY
+from sharekit.plan.builder import build_plan
+from sharekit.sql.templates import Templates
 
 _SAFE = re.compile(r"[^A-Za-z0-9_$.-]")
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .errors import IdentifierError
+from sharekit.errors import IdentifierError
 
 MAX_LENGTH = 255
 _UNQUOTED = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")

@@ -32,11 +32,11 @@ from typing import Any, Iterable
 
 import yaml
 
-from .config import unknown_key
-from .errors import Problem, SharekitError
-from .yamlsource import Located, LocatedList, load
+from sharekit.config.load import unknown_key
+from sharekit.errors import Problem, SharekitError
+from sharekit.config.source import Located, LocatedList, load
 
-BUILTIN_DIR = Path(__file__).parent / "optimove"
+BUILTIN_DIR = Path(__file__).parent.parent / "optimove"
 REQUIRED = ("always", "conditional", "optional")
 
 # Snowflake data types (INFORMATION_SCHEMA.COLUMNS.DATA_TYPE, or a DDL spelling) → one base name.

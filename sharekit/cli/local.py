@@ -18,7 +18,7 @@ from typing import Any, Optional
 
 import typer
 
-from .errors import SharekitError, SnowflakeError
+from sharekit.errors import SharekitError, SnowflakeError
 
 local_app = typer.Typer(
     name="local",
@@ -54,7 +54,7 @@ def _json_value(value: Any) -> Any:
 
 def _run(account: Any, text: str) -> list[dict[str, Any]]:
     """Run every statement of `text`; rows of the last one. Statement errors → SnowflakeError."""
-    from .local.sqltext import split_statements
+    from sharekit.local.sqltext import split_statements
 
     try:
         statements = split_statements(text)
@@ -77,7 +77,7 @@ def _handled(func: Callable) -> Callable:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            from .cli import handle_errors
+            from sharekit.cli.main import handle_errors
         except ImportError:  # pragma: no cover - the main CLI is always there in a release
             try:
                 return func(*args, **kwargs)
@@ -98,7 +98,7 @@ def init(
     local_dir: Optional[Path] = LocalDirOption,
 ) -> None:
     """Create the local account (running --seed once) or confirm it exists."""
-    from .local import open_local_account, resolve_local_dir
+    from sharekit.local import open_local_account, resolve_local_dir
 
     directory = resolve_local_dir(local_dir)
     with open_local_account(directory, seed=seed) as account:
@@ -121,7 +121,7 @@ def seed(
     local_dir: Optional[Path] = LocalDirOption,
 ) -> None:
     """Run a SQL script against the local account (creating it if needed)."""
-    from .local import open_local_account, resolve_local_dir
+    from sharekit.local import open_local_account, resolve_local_dir
 
     try:
         text = script.read_text(encoding="utf-8")
@@ -143,7 +143,7 @@ def sql(
     local_dir: Optional[Path] = LocalDirOption,
 ) -> None:
     """Run SQL on the local account and print the result."""
-    from .local import open_local_account
+    from sharekit.local import open_local_account
 
     with open_local_account(local_dir) as account:
         rows = _run(account, statement)
@@ -174,9 +174,9 @@ def reset(local_dir: Optional[Path] = LocalDirOption) -> None:
     """Delete the local account's state (it is re-created, empty, on next use)."""
     import shutil
 
-    from .errors import ConnectionError_
-    from .local import resolve_local_dir
-    from .local.store import OWNED_NAMES, DirLock, looks_like_account
+    from sharekit.errors import ConnectionError_
+    from sharekit.local import resolve_local_dir
+    from sharekit.local.store import OWNED_NAMES, DirLock, looks_like_account
 
     directory = resolve_local_dir(local_dir)
     if not directory.exists() or not any(p.name != "lock" for p in directory.iterdir()):

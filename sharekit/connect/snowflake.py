@@ -16,7 +16,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import ConnectionError_
+from sharekit.errors import ConnectionError_
 
 APPLICATION = "sharekit"
 SECRET_KEYS = frozenset({"password", "token", "private_key_file_pwd", "private_key_passphrase", "passcode",
@@ -104,7 +104,7 @@ def connect(name: str | None = None, warn: Callable[[str], None] | None = None) 
     from snowflake.connector import connect as snowflake_connect
     from snowflake.connector.errors import Error as SnowflakeConnectorError
 
-    from .session import SnowflakeSession
+    from sharekit.connect.session import SnowflakeSession
 
     chosen, settings = resolve(name, warn)
     secrets = [str(settings[key]) for key in SECRET_KEYS if settings.get(key)]

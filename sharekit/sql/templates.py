@@ -13,8 +13,8 @@ from typing import Any
 
 import jinja2
 
-from . import identifiers
-from .errors import TemplateError
+from sharekit.sql import identifiers
+from sharekit.errors import TemplateError
 
 TEMPLATE_NAMES = (
     "create_database", "create_schema", "create_view", "view_select", "create_share",
@@ -32,8 +32,9 @@ TEMPLATE_NAMES = (
 
 def builtin_dir() -> Path:
     """Installed wheels carry the templates inside the package; a source checkout keeps them top-level."""
-    packaged = Path(__file__).parent / "sql_templates"
-    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "sql_templates"
+    package = Path(__file__).parent.parent
+    packaged = package / "sql_templates"
+    return packaged if packaged.is_dir() else package.parent / "sql_templates"
 
 
 def _fqn(parts: Any) -> str:

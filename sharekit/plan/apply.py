@@ -12,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .plan import Change, Plan, Stage
-from .session import Session
+from sharekit.plan.builder import Change, Plan, Stage
+from sharekit.connect.session import Session
 
 DEFAULT_WORKERS = 8
 

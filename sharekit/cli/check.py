@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .cli import (
+from sharekit.cli.main import (
     ConnectionOption,
     FileOption,
     Format,
@@ -35,10 +35,10 @@ from .cli import (
     target_name,
     templates,
 )
-from .errors import SharekitError
+from sharekit.errors import SharekitError
 
 if TYPE_CHECKING:
-    from .datachecks import CheckReport
+    from sharekit.checks.data import CheckReport
 
 SEVERITY_STYLE = {"error": "red", "warning": "yellow"}
 
@@ -69,8 +69,8 @@ def check(
 
     Example: sharekit check --local --data --format markdown
     """
-    from .config import parse_duration
-    from .optimove_spec import load_spec
+    from sharekit.config.load import parse_duration
+    from sharekit.checks.spec import load_spec
 
     try:
         tolerance = parse_duration(future_tolerance)
@@ -93,7 +93,7 @@ def check(
 def _run_with_progress(config, session, t, data, spec, skip, tolerance) -> "CheckReport":  # noqa: ANN001
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from .datachecks import run_checks
+    from sharekit.checks.data import run_checks
 
     views = len(config.views)
     console = err()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from . import statements
-from .config import Config, View
-from .model import AccountState, ColumnState, Grant, ShareState, ViewState
-from .templates import Templates
+from sharekit.sql import statements
+from sharekit.config.load import Config, View
+from sharekit.state.model import AccountState, ColumnState, Grant, ShareState, ViewState
+from sharekit.sql.templates import Templates
 
 
 def view_state(t: Templates, config: Config, view: View) -> ViewState:
