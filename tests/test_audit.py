@@ -215,7 +215,7 @@ def test_allow_column_matches_by_suffix():
 
 def test_fails_on():
     def report(*severities: str) -> AuditReport:
-        return AuditReport((), tuple(Finding("x", s, "S", "O", "m") for s in severities))
+        return AuditReport((), tuple(Finding("x", s, "O", "m", share="S") for s in severities))
 
     assert [report().fails(f) for f in ("error", "warning", "none")] == [False, False, False]
     assert [report("warning").fails(f) for f in ("error", "warning", "none")] == [False, True, False]
@@ -226,7 +226,7 @@ def test_fails_on():
 
 def test_markdown_escapes_names_and_messages():
     obj = SharedObject("SELECT", "VIEW", ("DB", "S", "a|b`c"), True, (ColumnState("x|y"),))
-    finding = Finding("pii.exposed", "warning", "S|1", 'DB.S."a|b`c"', "line one\nline <two> | three")
+    finding = Finding("pii.exposed", "warning", 'DB.S."a|b`c"', "line one\nline <two> | three", share="S|1")
     share = ShareReport("S|1", "DB", "it's <b>bold</b> | piped", ("ORG.A",), True, False, None, (obj,), (finding,))
     md = audit_markdown(AuditReport((share,), (finding,), stats={"queries": 3, "seconds": 0.01}), "the <local> account")
     assert md.startswith("# sharekit audit: the &lt;local&gt; account\n")

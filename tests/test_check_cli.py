@@ -139,7 +139,7 @@ def test_markdown_for_a_pull_request(cli, tmp_path, base_account_dir):
 
 
 def test_markdown_escapes_cells():
-    from sharekit.checks.structural import Finding
+    from sharekit.checks.findings import Finding
     from sharekit.cli.check import report_markdown
     from sharekit.checks.data import CheckReport
 

@@ -41,12 +41,14 @@ Findings (id: severity) — each names the share, the object and what to do:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from sharekit.sql import identifiers
+from sharekit.checks.findings import SEVERITIES, Finding, rank
 from sharekit.checks.structural import TIMESTAMP_TYPES, structural_checks
 from sharekit.config.load import Config
 from sharekit.state.desired import desired_state
@@ -61,7 +63,6 @@ from sharekit.connect.session import Session
 from sharekit.sql.templates import Templates
 
 FORMAT_VERSION = 1
-SEVERITIES = ("error", "warning")
 FAIL_ON = ("error", "warning", "none")
 SHOW_ROW_LIMIT = 10_000  # SHOW commands return at most this many rows (reference §1.4)
 VIEW_KINDS = frozenset({"VIEW", "MATERIALIZED_VIEW"})
@@ -72,19 +73,6 @@ LAST_UPDATED = "LASTUPDATED"
 
 
 # --- the report --------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Finding:
-    id: str
-    severity: str  # error | warning
-    share: str
-    object: str
-    message: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"id": self.id, "severity": self.severity, "share": self.share, "object": self.object,
-                "message": self.message}
-
 
 @dataclass(frozen=True)
 class SharedObject:
@@ -174,6 +162,10 @@ class AuditReport:
             "findings": [f.to_json() for f in self.findings],
             "stats": dict(self.stats),
         }
+
+
+def _finding(id_: str, severity: str, share: str, obj: str, message: str) -> Finding:
+    return Finding(id_, severity, obj, message, share=share)
 
 
 # --- arguments ---------------------------------------------------------------------------------
@@ -358,7 +350,7 @@ class _Judge:
         out: list[Finding] = []
 
         def add(id_: str, severity: str, obj: str, message: str) -> None:
-            out.append(Finding(id_, severity, name, obj, message))
+            out.append(_finding(id_, severity, name, obj, message))
 
         managed = self.managed(name)
         if managed is False:
@@ -403,13 +395,13 @@ class _Judge:
     def object(self, share: str, obj: SharedObject) -> list[Finding]:
         out: list[Finding] = []
         if obj.kind in VIEW_KINDS and obj.secure is False:
-            out.append(Finding("object.not_secure", "error", share, obj.name,
+            out.append(_finding("object.not_secure", "error", share, obj.name,
                                f"view {obj.name} is shared but not SECURE: consumers can see its definition and "
                                f"the optimizer can expose rows it filters out; run ALTER VIEW {obj.name} SET "
                                "SECURE (sharekit creates every view SECURE)"))
         elif obj.kind in COLUMN_KINDS - VIEW_KINDS:
             what = obj.kind.lower().replace("_", " ")
-            out.append(Finding("object.not_secure", "warning", share, obj.name,
+            out.append(_finding("object.not_secure", "warning", share, obj.name,
                                f"{what} {obj.name} is shared directly: consumers read every column, including "
                                "columns added later; share a secure view that lists the columns instead"))
         if obj.columns is None:
@@ -434,15 +426,15 @@ class _Judge:
         if LAST_UPDATED in by_name:
             data_type = by_name[LAST_UPDATED].data_type or ""
             if data_type and data_type.split("(")[0].upper() not in TIMESTAMP_TYPES:
-                return [Finding("last_updated.type", "warning", share, obj.name,
+                return [_finding("last_updated.type", "warning", share, obj.name,
                                 f"LASTUPDATED of {obj.name} is {data_type}: Optimove filters increments on a "
                                 "TIMESTAMP_NTZ (UTC); share it as one")]
             return []
         if near:
-            return [Finding("identifier.case_sensitive", "warning", share, f"{obj.name}.{identifiers.quote(near[0])}",
+            return [_finding("identifier.case_sensitive", "warning", share, f"{obj.name}.{identifiers.quote(near[0])}",
                             f"{obj.name} has {identifiers.quote(near[0])}, which consumers must quote exactly: an "
                             "unquoted LastUpdated finds LASTUPDATED; rename the column to LASTUPDATED")]
-        return [Finding("last_updated.missing", "warning", share, obj.name,
+        return [_finding("last_updated.missing", "warning", share, obj.name,
                         f"{obj.name} has no LASTUPDATED column: Optimove cannot read it incrementally and must "
                         "reload it in full; add a TIMESTAMP_NTZ LASTUPDATED (ignore this if the share is not for "
                         "Optimove)")]
@@ -458,7 +450,7 @@ class _Judge:
             return []
         category, hint = found
         qualified = f"{obj.name}.{identifiers.quote(column.name)}"
-        return [Finding("pii.exposed", "warning", share, qualified,
+        return [_finding("pii.exposed", "warning", share, qualified,
                         f"column {identifiers.quote(column.name)}{origin} looks like {category}, readable as it is "
                         "by every consumer: "
                         f"{hint.format(column=identifiers.quote(configured.source if origin else column.name))}; "
@@ -476,7 +468,7 @@ def _drift(config: Config, plan: Plan, actual: AccountState, desired: AccountSta
     out: list[Finding] = []
 
     def add(id_: str, severity: str, obj: str, message: str) -> None:
-        out.append(Finding(id_, severity, share, obj, message))
+        out.append(_finding(id_, severity, share, obj, message))
 
     live = actual.share
     grants = {grant_display(g): g for g in (desired.share.grants | (live.grants if live else frozenset()))}
@@ -529,26 +521,25 @@ def _drift(config: Config, plan: Plan, actual: AccountState, desired: AccountSta
 
 def _grant_extra(share: str, g: Grant, display: str, config: Config) -> Finding:
     label = identifiers.quote(share)
-    return Finding("drift.grant_extra", "error", share, identifiers.fqn(*g.name),
+    return _finding("drift.grant_extra", "error", share, identifiers.fqn(*g.name),
                    f"{display} is granted to share {label} but not declared in {config.path}: consumers can read "
                    f"what nobody reviewed; revoke it (REVOKE {g.privilege} ON {g.object_type.replace('_', ' ')} "
                    f"{identifiers.fqn(*g.name)} FROM SHARE {label}), or declare it")
 
 
 def _view_extra(share: str, name: str, config: Config) -> list[Finding]:
-    return [Finding("drift.view_extra", "warning", share, name,
+    return [_finding("drift.view_extra", "warning", share, name,
                     f"view {name} sits in a schema {config.path} manages but is not declared there; declare it, "
                     "or drop it (`share.prune: true` and `sharekit apply --allow-destroy`)")]
 
 
 # --- the audit ---------------------------------------------------------------------------------
 
-_SEVERITY_ORDER = {"error": 0, "warning": 1}
 
 
 def _sorted(findings: Iterable[Finding], by_share: bool = False) -> tuple[Finding, ...]:
     """Errors first, then by id and object (and share first within a severity, across shares)."""
-    return tuple(sorted(findings, key=lambda f: (_SEVERITY_ORDER.get(f.severity, 2), f.share if by_share else "",
+    return tuple(sorted(findings, key=lambda f: (rank(f.severity), f.share if by_share else "",
                                                  f.id, f.object, f.message)))
 
 
@@ -610,9 +601,9 @@ def _managed_findings(session: Session, t: Templates, config: Config) -> list[Fi
     actual = introspect(session, config, t)
     desired = desired_state(config, t)
     share = config.share.name
-    findings = [Finding(f.id, f.severity, share, f.object, f.message) for f in structural_checks(config, actual)]
+    findings = [dataclasses.replace(f, share=share) for f in structural_checks(config, actual)]
     try:
         plan = build_plan(config, desired, actual, t)
     except PlanError as error:  # the live share uses another database: no plan, one finding
-        return findings + [Finding("drift.database", "error", share, identifiers.quote(share), str(error))]
+        return findings + [_finding("drift.database", "error", share, identifiers.quote(share), str(error))]
     return findings + _drift(config, plan, actual, desired)

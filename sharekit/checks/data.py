@@ -33,7 +33,8 @@ from datetime import timedelta
 from typing import Any, Callable, Iterable
 
 from sharekit.sql import identifiers
-from sharekit.checks.structural import Finding, apply_skips, column_type, structural_checks, view_label
+from sharekit.checks.findings import Finding, apply_skips, rank
+from sharekit.checks.structural import column_type, structural_checks, view_label
 from sharekit.config.load import INCREMENTAL_KINDS, Config, View
 from sharekit.state.desired import view_state
 from sharekit.state.introspect import introspect
@@ -48,7 +49,6 @@ from sharekit.sql.templates import Templates
 DEFAULT_TOLERANCE = timedelta(minutes=5)
 LAST_UPDATED_TYPES = TIMESTAMPS + ("DATE",)
 ZONED = ("TIMESTAMP_LTZ", "TIMESTAMP_TZ")
-_SEVERITY_RANK = {"error": 0, "warning": 1}
 
 Progress = Callable[[int, int], None]  # (queries done, queries in all)
 
@@ -180,7 +180,7 @@ def order(findings: Iterable[Finding], labels: tuple[str, ...]) -> tuple[Finding
     def key(item: tuple[int, Finding]) -> tuple[int, int, int]:
         index, finding = item
         view = next((i for i, label in enumerate(labels) if _about(finding, label)), len(labels))
-        return view, _SEVERITY_RANK.get(finding.severity, 2), index
+        return view, rank(finding.severity), index
 
     return tuple(finding for _, finding in sorted(enumerate(findings), key=key))
 

@@ -7,12 +7,12 @@ account's metadata says (run inside every `plan`, and by `check`). Findings carr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable
 
 import sqlglot
 from sqlglot import exp
 
+from sharekit.checks.findings import Finding, apply_skips, blocking  # noqa: F401 - re-exported
 from sharekit.sql import identifiers
 from sharekit.config.load import INCREMENTAL_KINDS, Config, View
 from sharekit.state.model import AccountState, ColumnState
@@ -20,27 +20,6 @@ from sharekit.sql.fragments import DIALECT, stored
 
 TIMESTAMP_TYPES = ("TIMESTAMP_NTZ", "TIMESTAMP_LTZ", "TIMESTAMP_TZ")
 _ADD_IT = "; add it to `columns:` (or the query), or set `last_updated:` on the view"
-
-
-@dataclass(frozen=True)
-class Finding:
-    id: str
-    severity: str  # error | warning
-    object: str
-    message: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"id": self.id, "severity": self.severity, "object": self.object, "message": self.message}
-
-
-def blocking(findings: Iterable[Finding], skipped: Iterable[str] = ()) -> list[Finding]:
-    skip = set(skipped)
-    return [f for f in findings if f.severity == "error" and f.id not in skip]
-
-
-def apply_skips(findings: Iterable[Finding], skipped: Iterable[str]) -> tuple[Finding, ...]:
-    skip = set(skipped)
-    return tuple(f for f in findings if f.id not in skip)
 
 
 def view_label(config: Config, view: View) -> str:

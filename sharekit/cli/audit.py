@@ -22,7 +22,8 @@ from sharekit.cli.main import (
 )
 
 if TYPE_CHECKING:
-    from sharekit.audit.core import AuditReport, Finding, ShareReport
+    from sharekit.audit.core import AuditReport, ShareReport
+    from sharekit.checks.findings import Finding
 
 
 class FailOn(str, Enum):

@@ -10,7 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from sharekit.checks.structural import Finding
+from sharekit.checks.findings import Finding
 from sharekit.errors import PlanError
 from sharekit.plan.builder import ACTIONS, Change, Plan, Stage
 
@@ -71,7 +71,7 @@ def plan_from_json(data: Any, source: str) -> Plan:
                 stages[-1] = Stage(stages[-1].name, stages[-1].changes + (change,), stages[-1].parallel)
             else:
                 stages.append(Stage(item["stage"], (change,), bool(item.get("parallel"))))
-        checks = tuple(Finding(c["id"], c["severity"], c["object"], c["message"]) for c in data.get("checks", ()))
+        checks = tuple(Finding.from_json(c) for c in data.get("checks", ()))
         return Plan(share=data["share"], stages=tuple(stages), state_fingerprint=data["state_fingerprint"],
                     unmanaged=tuple(data.get("unmanaged", ())), checks=checks,
                     skipped_checks=tuple(data.get("skipped_checks", ())), stats=data.get("stats", {}))
