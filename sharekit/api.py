@@ -17,7 +17,8 @@ from sharekit.config.load import Config
 from sharekit.state.desired import desired_state
 from sharekit.errors import CheckError, PlanError
 from sharekit.state.introspect import introspect
-from sharekit.plan.builder import Plan, build_plan, fingerprint
+from sharekit.plan.builder import build_plan, fingerprint
+from sharekit.plan.definition import Plan
 from sharekit.connect.session import Session
 from sharekit.sql.templates import Templates
 

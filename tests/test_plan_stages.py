@@ -85,3 +85,24 @@ def test_share_comment_change_is_an_alter():
     plan = build_plan(cfg, desired, live, T)
     share_stage = next(s for s in plan.stages if s.name == "share")
     assert share_stage.changes[0].sql == "ALTER SHARE S UNSET COMMENT;"
+
+
+def test_saved_plan_round_trips_exactly(tmp_path):
+    """A saved plan is lossless: every change (with its target), check, skip and stat survives."""
+    import json
+
+    from sharekit.checks.findings import Finding
+    from sharekit.plan.definition import Change, Plan, Stage, plan_from_json, plan_to_json
+
+    plan = Plan(
+        share="S",
+        stages=(Stage("views", (Change("replace", "view", "DB.S.V", "CREATE …;", breaking=True, reason="r",
+                                       diff="-a\n+b", target=("DB", "S", "V")),), parallel=True),
+                Stage("share", (Change("create", "share", "S", "CREATE SHARE S;"),))),
+        state_fingerprint="sha256:0",
+        unmanaged=("consumer ORG.X",),
+        checks=(Finding("last_updated.type", "warning", "DB.S.V", "m"),),
+        skipped_checks=("source.missing",),
+        stats={"queries": 3, "seconds": 0.25},
+    )
+    assert plan_from_json(json.loads(json.dumps(plan_to_json(plan))), "p.json") == plan

@@ -58,7 +58,8 @@ from sharekit.state.introspect import (  # read SHOW output exactly as `plan` re
     share_name_of, truthy,
 )
 from sharekit.state.model import AccountState, ColumnState, Grant
-from sharekit.plan.builder import Plan, build_plan, grant_display, same_definition
+from sharekit.plan.builder import build_plan, grant_display, same_definition
+from sharekit.plan.definition import Plan
 from sharekit.connect.session import Session
 from sharekit.sql.templates import Templates
 

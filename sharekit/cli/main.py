@@ -348,7 +348,8 @@ def plan(
     Example: sharekit plan --local --format markdown
     """
     from sharekit.api import blocking_message, make_plan
-    from sharekit.output.plan import plan_markdown, plan_to_json, print_plan
+    from sharekit.output.plan import plan_markdown, print_plan
+    from sharekit.plan.definition import plan_to_json
 
     config = load(file, var)
     t = templates(templates_dir)
@@ -402,7 +403,8 @@ def apply(
     from rich.progress import Progress
 
     from sharekit.api import check_fresh, make_plan, run_plan
-    from sharekit.output.plan import plan_from_json, print_plan
+    from sharekit.output.plan import print_plan
+    from sharekit.plan.definition import plan_from_json
 
     config = load(file, var)
     t = templates(templates_dir)

@@ -10,73 +10,14 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from sharekit.checks.findings import Finding
-from sharekit.errors import PlanError
-from sharekit.plan.builder import ACTIONS, Change, Plan, Stage
+from sharekit.plan.definition import ACTIONS, Change, Plan
 
-FORMAT_VERSION = 1
 SYMBOLS = {"create": "+", "grant": "+", "add_accounts": "+", "replace": "~", "alter": "~",
            "revoke": "-", "remove_accounts": "-", "drop": "-"}
 COLOURS = {"+": "green", "~": "yellow", "-": "red"}
 VERBS = {"create": "create", "replace": "replace", "alter": "alter", "grant": "grant",
          "revoke": "revoke", "add_accounts": "add consumers", "remove_accounts": "remove consumers",
          "drop": "drop"}
-
-
-def plan_to_json(plan: Plan) -> dict[str, Any]:
-    return {
-        "format_version": FORMAT_VERSION,
-        "share": plan.share,
-        "state_fingerprint": plan.state_fingerprint,
-        "summary": plan.summary,
-        "changes": [
-            {
-                "action": change.action,
-                "object_type": change.object_type,
-                "object": change.object,
-                "sql": change.sql,
-                "destructive": change.destructive,
-                "breaking": change.breaking,
-                "reason": change.reason,
-                "diff": change.diff,
-                "stage": stage.name,
-                "parallel": stage.parallel,
-            }
-            for stage in plan.stages
-            for change in stage.changes
-        ],
-        "unmanaged": list(plan.unmanaged),
-        "checks": [check.to_json() for check in plan.checks],
-        "skipped_checks": list(plan.skipped_checks),
-        "stats": plan.stats,
-    }
-
-
-def plan_from_json(data: Any, source: str) -> Plan:
-    """A saved plan → Plan; refuses files that are not sharekit plans of this format."""
-    if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
-        raise PlanError(f"{source} is not a sharekit plan (format_version {FORMAT_VERSION}): "
-                        "save one with `sharekit plan --out PLAN.json`")
-    try:
-        stages: list[Stage] = []
-        for item in data["changes"]:
-            if item["action"] not in ACTIONS:
-                raise ValueError(f"unknown action {item['action']!r}")
-            change = Change(
-                action=item["action"], object_type=item["object_type"], object=item["object"],
-                sql=item["sql"], destructive=bool(item["destructive"]),
-                breaking=bool(item.get("breaking")), reason=item.get("reason", ""), diff=item.get("diff", ""),
-            )
-            if stages and stages[-1].name == item["stage"]:
-                stages[-1] = Stage(stages[-1].name, stages[-1].changes + (change,), stages[-1].parallel)
-            else:
-                stages.append(Stage(item["stage"], (change,), bool(item.get("parallel"))))
-        checks = tuple(Finding.from_json(c) for c in data.get("checks", ()))
-        return Plan(share=data["share"], stages=tuple(stages), state_fingerprint=data["state_fingerprint"],
-                    unmanaged=tuple(data.get("unmanaged", ())), checks=checks,
-                    skipped_checks=tuple(data.get("skipped_checks", ())), stats=data.get("stats", {}))
-    except (KeyError, TypeError, ValueError) as error:
-        raise PlanError(f"{source} is not a valid sharekit plan: {error}") from None
 
 
 def summary_line(plan: Plan) -> str:

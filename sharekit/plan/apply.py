@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
-from sharekit.plan.builder import Change, Plan, Stage
+from sharekit.plan.definition import Change, Plan, Stage
 from sharekit.connect.session import Session
 
 DEFAULT_WORKERS = 8

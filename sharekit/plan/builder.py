@@ -17,6 +17,7 @@ from typing import Any
 from sharekit.sql import identifiers
 from sharekit.sql import statements
 from sharekit.config.load import Config
+from sharekit.plan.definition import Change, Plan, Stage
 from sharekit.errors import PlanError
 from sharekit.state.model import AccountState, Grant, ViewState
 from sharekit.sql.fragments import normalize_select
@@ -25,63 +26,6 @@ from sharekit.sql.templates import Templates
 # Object grants sharekit may revoke (with prune); others (e.g. DATABASE_ROLE) are only listed.
 REVOCABLE = frozenset({"DATABASE", "SCHEMA", "VIEW", "TABLE", "MATERIALIZED_VIEW", "EXTERNAL_TABLE",
                        "ICEBERG_TABLE", "DYNAMIC_TABLE"})
-ACTIONS = ("create", "replace", "alter", "grant", "revoke", "add_accounts", "remove_accounts", "drop")
-
-
-@dataclass(frozen=True)
-class Change:
-    action: str  # one of ACTIONS
-    object_type: str  # database | schema | view | share | grant | accounts
-    object: str  # display name, quoted as SQL would need
-    sql: str
-    destructive: bool = False
-    breaking: bool = False
-    reason: str = ""  # why a replace / alter is needed
-    diff: str = ""  # unified diff of a replaced view's definition
-    target: tuple[str, ...] = ()  # stored name parts of the object (views: database, schema, name)
-
-
-@dataclass(frozen=True)
-class Stage:
-    name: str
-    changes: tuple[Change, ...]
-    parallel: bool = False  # statements of this stage do not depend on each other
-
-
-@dataclass(frozen=True)
-class Plan:
-    share: str
-    stages: tuple[Stage, ...]
-    state_fingerprint: str
-    unmanaged: tuple[str, ...] = ()
-    checks: tuple[Any, ...] = ()  # checks.Finding, already without the skipped ids
-    skipped_checks: tuple[str, ...] = ()
-    stats: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def changes(self) -> tuple[Change, ...]:
-        return tuple(change for stage in self.stages for change in stage.changes)
-
-    @property
-    def has_changes(self) -> bool:
-        return bool(self.changes)
-
-    @property
-    def blocking(self) -> tuple[Any, ...]:
-        return tuple(check for check in self.checks if check.severity == "error")
-
-    @property
-    def destructive(self) -> tuple[Change, ...]:
-        return tuple(change for change in self.changes if change.destructive)
-
-    @property
-    def summary(self) -> dict[str, int]:
-        counts = {action: 0 for action in ACTIONS}
-        for change in self.changes:
-            counts[change.action] += 1
-        counts["total"] = len(self.changes)
-        counts["breaking"] = sum(change.breaking for change in self.changes)
-        return counts
 
 
 def fingerprint(state: AccountState) -> str:
