@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sharekit.audit.core import (
+from sharekit.audit import (
     SHOW_ROW_LIMIT, AuditReport, Finding, ShareReport, SharedObject, audit, parse_allowed_account,
     parse_allowed_column, pii_category,
 )

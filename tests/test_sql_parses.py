@@ -105,6 +105,8 @@ def _cases() -> dict[str, list[dict]]:
         ],
         "remove_accounts": [{"share": s, "accounts": a} for s in ("OPTIMOVE_SHARE", "Order Items") for a in accounts],
         "drop_view": [{"view_name": name} for name in (view, weird_view)],
+        "drop_share": [{"share": n} for n in ODD_NAMES],
+        "set_view_secure": [{"view_name": name} for name in (view, weird_view)],
         "show_shares": [{"share": n} for n in ODD_NAMES],
         "show_grants_to_share": [{"share": n} for n in ODD_NAMES],
         "show_grants_of_share": [{"share": n} for n in ODD_NAMES],

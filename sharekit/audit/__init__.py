@@ -1,1 +1,135 @@
-"""."""
+"""`sharekit audit`: every outbound share, who reads it, what it exposes, and what is wrong.
+
+    report = audit(session, t)                         # no config: security findings only
+    report = audit(session, t, config=load_config(p))  # + drift, unmanaged shares, declared consumers
+
+Queries: a fixed number plus one per audited share, never one per object —
+
+- SHOW SHARES (SHOW SHARES LIKE with `share=`);
+- SHOW GRANTS TO SHARE, once per outbound share;
+- SHOW GRANTS OF SHARE, only for a share whose `to` is a listing marker or cut short;
+- SHOW VIEWS IN ACCOUNT, once, when a share grants a view or table (its `is_secure`); SHOW output
+  stops at 10,000 rows, and a full page falls back to SHOW VIEWS IN DATABASE per shared database;
+- one INFORMATION_SCHEMA.COLUMNS query, UNION ALL over the shared databases, for column lists;
+- with a config whose share is audited: `introspect`'s own queries (at most six, plus SHOW GRANTS
+  OF SHARE), so drift is exactly the diff `plan` computes (`build_plan`).
+
+Findings (id: severity) — each names the share, the object and what to do:
+
+- `object.not_secure`: error for a shared non-secure view; warning for a shared table (consumers
+  read every column, including columns added later), which Snowflake allows on purpose.
+- `share.empty`, `share.no_consumers`, `share.unmanaged` (with a config), `share.listing`,
+  `share.truncated_accounts`: warnings.
+- `consumer.unexpected`: error. A consumer is expected when the config declares it (on any share:
+  a declared consumer is a known account) or `allow_accounts` lists it; with neither, consumers
+  are not judged (`AuditReport.consumers_checked` is False). On the config's own share an
+  undeclared consumer is reported once: `consumer.unexpected`, or `drift.consumer_extra`
+  (warning) when `allow_accounts` lists it.
+- `drift.*` (config's share only): `share_missing`, `database`, `database_missing`,
+  `schema_missing`, `view_missing`, `view_changed`, `grant_missing`, `grant_extra`,
+  `consumer_missing`: errors; `view_changed` is a warning when only comments differ;
+  `view_extra` (an undeclared view in a managed schema) and `comment`: warnings.
+- `last_updated.*`, `source.missing`, `column.missing`, `identifier.case_sensitive` for the
+  config's declared views: `checks.structural_checks`, unchanged. Other shared views and tables
+  get metadata-only heuristics, all warnings (nobody said they are for Optimove):
+  no column named LASTUPDATED in any case → `last_updated.missing`; only a mixed-case one →
+  `identifier.case_sensitive`; not a TIMESTAMP_NTZ/LTZ/TZ → `last_updated.type`.
+- `pii.exposed`: warning, see `pii_category`. Columns computed by `expr:` in the config count as
+  masked; `allow_columns` (`DB.SCHEMA.VIEW.COLUMN`, `SCHEMA.VIEW.COLUMN` or `VIEW.COLUMN`)
+  acknowledges one. Masking policies on columns are not read (UNCONFIRMED how to, cheaply).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Iterable
+
+from sharekit.audit.drift import managed_findings
+from sharekit.audit.judge import Judge
+from sharekit.audit.pii import parse_allowed_account, parse_allowed_column, pii_category
+from sharekit.audit.read import (
+    column_rows,
+    outbound_rows,
+    read_share,
+    shared_objects,
+    view_rows,
+)
+from sharekit.audit.report import (
+    COLUMN_KINDS,
+    SHOW_ROW_LIMIT,
+    AuditReport,
+    SharedObject,
+    ShareReport,
+)
+from sharekit.checks.findings import Finding, rank
+from sharekit.config.load import Config
+from sharekit.connect.session import Session
+from sharekit.sql import identifiers
+from sharekit.sql.templates import Templates
+from sharekit.state.introspect import cell
+
+__all__ = ["SHOW_ROW_LIMIT", "AuditReport", "Finding", "ShareReport", "SharedObject", "audit",
+           "parse_allowed_account", "parse_allowed_column", "pii_category"]
+
+
+# --- the audit ---------------------------------------------------------------------------------
+
+
+
+def _sorted(findings: Iterable[Finding], by_share: bool = False) -> tuple[Finding, ...]:
+    """Errors first, then by id and object (and share first within a severity, across shares)."""
+    return tuple(sorted(findings, key=lambda f: (rank(f.severity), f.share if by_share else "",
+                                                 f.id, f.object, f.message)))
+
+
+def audit(
+    session: Session,
+    t: Templates,
+    config: Config | None = None,
+    share: str | None = None,
+    allow_accounts: Iterable[str] = (),
+    allow_columns: Iterable[str] = (),
+) -> AuditReport:
+    """Audit every outbound share (or the one named by its stored name) in a fixed number of
+    queries plus one per share; see the module docstring for the findings."""
+    allowed_accounts = frozenset(parse_allowed_account(a) for a in allow_accounts)
+    allowed_columns = tuple(parse_allowed_column(c) for c in allow_columns)
+    before, started = session.round_trips, time.perf_counter()
+
+    declared = config is not None and share == config.share.name  # if missing: drift.share_missing
+    lives = [read_share(session, t, row) for row in outbound_rows(session, t, share, missing_ok=declared)]
+    shared = {tuple(g.name) for live in lives for g in live.grants
+              if g.object_type in COLUMN_KINDS and len(g.name) == 3}
+    views = view_rows(session, t, {key[0] for key in shared}) if shared else {}
+    columns = column_rows(session, t, shared)
+
+    judge = Judge(t, config, allowed_accounts, allowed_columns)
+    extra: dict[str, list[Finding]] = {}  # findings of the config's share from plan and checks
+    if config is not None and share in (None, config.share.name):
+        extra[config.share.name] = managed_findings(session, t, config)
+
+    reports = []
+    for live in lives:
+        objects = shared_objects(live, views, columns)
+        findings = judge.share(live, objects) + extra.pop(live.name, [])
+        database = cell(live.row.get("database_name")).strip()
+        reports.append(ShareReport(
+            name=live.name,
+            database=identifiers.parse_stored_qualified(database)[-1] if database else None,
+            comment=cell(live.row.get("comment")) or None,
+            consumers=tuple(sorted(live.accounts)),
+            consumers_complete=not live.listing and (live.parsed_complete or live.read_grants_of),
+            listing=live.listing,
+            managed=judge.managed(live.name),
+            objects=objects,
+            findings=_sorted(findings),
+        ))
+    orphans = [f for findings in extra.values() for f in findings]  # a declared share that does not exist
+    stats = {"queries": session.round_trips - before, "seconds": round(time.perf_counter() - started, 3)}
+    return AuditReport(
+        shares=tuple(reports),
+        findings=_sorted(orphans + [f for r in reports for f in r.findings], by_share=True),
+        config=config.path if config else None,
+        consumers_checked=judge.checked,
+        stats=stats,
+    )

@@ -42,7 +42,7 @@ from sharekit.state.model import AccountState
 from sharekit.checks.spec import (
     NUMERIC, TIMESTAMPS, TYPES, OptimoveSpec, SpecColumn, SpecTable, base_type, fold, load_spec,
 )
-from sharekit.plan.builder import same_definition
+from sharekit.plan.diff import same_definition
 from sharekit.connect.session import Session
 from sharekit.sql.templates import Templates
 

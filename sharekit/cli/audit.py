@@ -22,7 +22,7 @@ from sharekit.cli.main import (
 )
 
 if TYPE_CHECKING:
-    from sharekit.audit.core import AuditReport, ShareReport
+    from sharekit.audit.report import AuditReport, ShareReport
     from sharekit.checks.findings import Finding
 
 
@@ -67,7 +67,7 @@ def audit(
     Example: sharekit audit --local -f sharekit.yml --format markdown > audit.md
     """
     from sharekit.sql import identifiers
-    from sharekit.audit.core import audit as run_audit
+    from sharekit.audit import audit as run_audit
 
     config = load(file, var) if file is not None else None
     wanted = identifiers.normalize(share) if share is not None else None

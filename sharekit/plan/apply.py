@@ -12,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
-from sharekit.plan.definition import Change, Plan, Stage
 from sharekit.connect.session import Session
+from sharekit.plan.definition import Change, Plan, Stage
 
 DEFAULT_WORKERS = 8
 

@@ -65,3 +65,16 @@ def remove_accounts(t: Templates, share: str, accounts: list[str]) -> str:
 
 def drop_view(t: Templates, name: tuple[str, str, str]) -> str:
     return t.render("drop_view", view_name=name)
+
+
+def drop_share(t: Templates, share: str) -> str:
+    return t.render("drop_share", share=share)
+
+
+def set_view_secure(t: Templates, name: tuple[str, ...]) -> str:
+    return t.render("set_view_secure", view_name=name)
+
+
+def inline(statement: str) -> str:
+    """A statement quoted inside a message (a finding's fix): without its closing `;`."""
+    return statement.rstrip().removesuffix(";")

@@ -23,8 +23,8 @@ TEMPLATE_NAMES = (
     # introspection
     "show_shares", "show_grants_to_share", "show_grants_of_share", "show_databases",
     "show_schemas", "show_views", "select_columns",
-    # audit
-    "show_all_shares", "show_views_in_account",
+    # audit: its reads, and the statements its findings suggest
+    "show_all_shares", "show_views_in_account", "drop_share", "set_view_secure",
     # check --data
     "check_data",
 )

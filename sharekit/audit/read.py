@@ -1,0 +1,104 @@
+"""Reading every outbound share: a fixed number of queries plus one per share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from sharekit.audit.report import COLUMN_KINDS, SHOW_ROW_LIMIT, VIEW_KINDS, SharedObject
+from sharekit.connect.session import Session
+from sharekit.errors import SharekitError
+from sharekit.sql import identifiers
+from sharekit.sql.templates import Templates
+from sharekit.state.introspect import (  # read SHOW output exactly as `plan` reads it
+    LISTING_MARKERS,
+    accounts_of_share,
+    cell,
+    parse_accounts,
+    parse_grant,
+    read_columns,
+    share_name_of,
+    truthy,
+)
+from sharekit.state.model import ColumnState, Grant
+
+# --- reading the account -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LiveShare:
+    name: str
+    row: dict[str, Any]
+    grants: tuple[Grant, ...]
+    accounts: frozenset[str]
+    parsed_complete: bool  # SHOW SHARES' `to` read in full
+    listing: bool
+    read_grants_of: bool  # SHOW GRANTS OF SHARE was asked and answered with accounts
+
+
+def outbound_rows(session: Session, t: Templates, share: str | None, missing_ok: bool = False) -> list[dict[str, Any]]:
+    if share is None:
+        rows = session.query(t.render("show_all_shares"))
+    else:  # LIKE also matches `_` as a wildcard: re-check the name exactly
+        rows = [r for r in session.query(t.render("show_shares", share=share)) if share_name_of(r) == share]
+    outbound = [r for r in rows if cell(r.get("kind")).upper() == "OUTBOUND"]
+    if share is not None and not outbound and not (missing_ok and not rows):
+        inbound = " (it is an INBOUND share, shared with this account)" if rows else ""
+        raise SharekitError(
+            f"no outbound share named {identifiers.quote(share)} in this account{inbound}; "
+            "run `sharekit audit` without --share to list every outbound share"
+        )
+    return sorted(outbound, key=share_name_of)
+
+
+def read_share(session: Session, t: Templates, row: dict[str, Any]) -> LiveShare:
+    name = share_name_of(row)
+    grants = tuple(sorted(parse_grant(r) for r in session.query(t.render("show_grants_to_share", share=name))))
+    to = cell(row.get("to"))
+    accounts, complete = parse_accounts(to)
+    listing = any(marker in to.upper() for marker in LISTING_MARKERS)
+    read_of = False
+    if not complete:
+        more = accounts_of_share(session.query(t.render("show_grants_of_share", share=name)))
+        read_of = bool(more)
+        accounts = accounts | more
+    return LiveShare(name, row, grants, accounts, complete, listing, read_of)
+
+
+def view_rows(session: Session, t: Templates, databases: set[str]) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """SHOW VIEWS rows of the shared databases by (database, schema, name)."""
+    rows = session.query(t.render("show_views_in_account"))
+    if len(rows) >= SHOW_ROW_LIMIT:  # a full page may be cut short: ask each shared database
+        rows = [r for db in sorted(databases) for r in session.query(t.render("show_views", database=db))]
+    found = {}
+    for row in rows:
+        key = (cell(row.get("database_name")), cell(row.get("schema_name")), cell(row.get("name")))
+        if key[0] in databases:
+            found[key] = row
+    return found
+
+
+def column_rows(
+    session: Session, t: Templates, keys: Iterable[tuple[str, ...]]
+) -> dict[tuple[str, str, str], tuple[ColumnState, ...]]:
+    """Columns of the shared objects: one INFORMATION_SCHEMA.COLUMNS query over their schemas."""
+    scopes: dict[str, set[str]] = {}
+    for key in keys:
+        scopes.setdefault(key[0], set()).add(key[1])
+    return read_columns(session, t, scopes)
+
+
+def shared_objects(live: LiveShare, views: dict, columns: dict) -> tuple[SharedObject, ...]:
+    objects = []
+    for grant in live.grants:
+        key = tuple(grant.name)
+        secure, cols = None, None
+        if grant.object_type in COLUMN_KINDS and len(key) == 3:
+            cols = columns.get(key)
+            if grant.object_type in VIEW_KINDS:
+                row = views.get(key)
+                secure = None if row is None else truthy(row.get("is_secure"))
+            else:
+                secure = False
+        objects.append(SharedObject(grant.privilege, grant.object_type, key, secure, cols))
+    rank = {"DATABASE": 0, "SCHEMA": 1}
+    return tuple(sorted(objects, key=lambda o: (rank.get(o.kind, 2), o.privilege != "USAGE", o.parts, o.kind)))
