@@ -19,7 +19,7 @@ from sharekit.errors import CheckError, PlanError
 from sharekit.state.introspect import introspect
 from sharekit.plan.builder import build_plan, fingerprint
 from sharekit.plan.definition import Plan
-from sharekit.connect.session import Session
+from sharekit.connect.session import GuardedSession, Session
 from sharekit.sql.templates import Templates
 
 
@@ -30,14 +30,15 @@ def open_session(
     config: Config | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> Session:
-    """The embedded local account (`local=True`) or a Snowflake connection by `snow` CLI name."""
+    """The embedded local account (`local=True`) or a Snowflake connection by `snow` CLI name;
+    connector errors leave it as SharekitErrors."""
     if local:
         from sharekit.local import open_local_account
 
-        return open_local_account(local_dir, seed=config.seed if config else None)
+        return GuardedSession(open_local_account(local_dir, seed=config.seed if config else None))
     from sharekit.connect.snowflake import connect
 
-    return connect(connection, warn)
+    return GuardedSession(connect(connection, warn))
 
 
 def make_plan(config: Config, session: Session, t: Templates, skip_checks: Iterable[str] = ()) -> Plan:

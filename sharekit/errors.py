@@ -53,6 +53,24 @@ class SnowflakeError(SharekitError):
     """Snowflake (or the local account) refused a statement."""
 
 
+class ConnectorError(SnowflakeError):
+    """A `snowflake.connector` error, wrapped where it leaves the session (`connect.session`).
+
+    `msg`, `errno` and `sqlstate` are the connector's; the message users see is `Snowflake: msg`."""
+
+    def __init__(self, msg: str, errno: int | None = None, sqlstate: str | None = None) -> None:
+        self.msg, self.errno, self.sqlstate = msg, errno, sqlstate
+        super().__init__(f"Snowflake: {msg}")
+
+
+class StatementRefused(ConnectorError):
+    """The account refused one statement (a ProgrammingError): the session is still usable."""
+
+
+class ConnectionLost(ConnectorError):
+    """Any other connector error: the connection dropped, closed or failed (OperationalError…)."""
+
+
 class PlanError(SharekitError):
     """The plan cannot be made or is not safe to apply (stale, destructive without consent)."""
 

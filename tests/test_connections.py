@@ -131,3 +131,20 @@ def test_real_connector_against_fakesnow_server(home):
             assert session.round_trips == 7
         finally:
             session.close()
+
+
+def test_connector_errors_leave_the_session_as_sharekit_errors(tmp_path):
+    """The session boundary wraps the connector's exceptions: a refused statement is a
+    StatementRefused (with the connector's errno and text), and it is a SharekitError."""
+    from sharekit.api import open_session
+    from sharekit.errors import SharekitError, StatementRefused
+
+    session = open_session(local=True, local_dir=tmp_path / "acct")
+    try:
+        with pytest.raises(StatementRefused) as caught:
+            session.query("SELECT * FROM NO_DB.NO_SCHEMA.NO_TABLE")
+    finally:
+        session.close()
+    assert isinstance(caught.value, SharekitError)
+    assert caught.value.errno is not None
+    assert str(caught.value) == f"Snowflake: {caught.value.msg}"

@@ -10,6 +10,8 @@ import threading
 import time
 from typing import Any, Protocol, runtime_checkable
 
+from sharekit.errors import ConnectionLost, ConnectorError, StatementRefused
+
 
 @runtime_checkable
 class Session(Protocol):
@@ -74,3 +76,48 @@ class SnowflakeSession:
 
     def close(self) -> None:
         self._connection.close()
+
+
+def wrap_connector_error(error: BaseException) -> ConnectorError | None:
+    """A `snowflake.connector` error as a SharekitError (None for anything else). Classes are
+    matched by module and name, so the connector is not imported to check."""
+    if isinstance(error, ConnectorError) or not type(error).__module__.startswith("snowflake.connector"):
+        return None
+    refused = any(cls.__name__ == "ProgrammingError" for cls in type(error).__mro__)
+    kind = StatementRefused if refused else ConnectionLost
+    msg = str(getattr(error, "msg", None) or error)
+    return kind(msg, getattr(error, "errno", None), getattr(error, "sqlstate", None))
+
+
+class GuardedSession:
+    """Any Session whose connector errors leave it as SharekitErrors (StatementRefused,
+    ConnectionLost); everything else passes through to the wrapped session."""
+
+    def __init__(self, inner: Session) -> None:
+        self.inner = inner
+
+    @property
+    def round_trips(self) -> int:
+        return self.inner.round_trips
+
+    def query(self, sql: str) -> list[dict[str, Any]]:
+        return self._guarded(self.inner.query, sql)
+
+    def execute(self, sql: str) -> None:
+        self._guarded(self.inner.execute, sql)
+
+    @staticmethod
+    def _guarded(call: Any, sql: str) -> Any:
+        try:
+            return call(sql)
+        except Exception as error:
+            wrapped = wrap_connector_error(error)
+            if wrapped is None:
+                raise
+            raise wrapped from error
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)

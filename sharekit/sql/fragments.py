@@ -11,6 +11,8 @@ account is what was parsed, so nothing can ride along in a comment or after a `;
 
 from __future__ import annotations
 
+from sharekit.errors import SharekitError
+
 import logging
 import threading
 from contextlib import contextmanager
@@ -52,7 +54,7 @@ def _quietly() -> Iterator[None]:
         _quiet.on = previous
 
 
-class FragmentError(ValueError):
+class FragmentError(SharekitError, ValueError):
     """A SQL fragment that is not what its key allows; the message says why."""
 
 
