@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, cast
 
 from sharekit.plan.apply import DEFAULT_WORKERS, ApplyResult, apply_plan
 from sharekit.checks.structural import apply_skips, structural_checks
@@ -19,6 +19,7 @@ from sharekit.errors import CheckError, PlanError
 from sharekit.state.introspect import introspect
 from sharekit.plan.builder import build_plan, fingerprint
 from sharekit.plan.definition import Plan
+from sharekit.plan.diff import ViewKey
 from sharekit.connect.session import GuardedSession, Session
 from sharekit.sql.templates import Templates
 
@@ -49,7 +50,7 @@ def make_plan(config: Config, session: Session, t: Templates, skip_checks: Itera
     stats = {"queries": session.round_trips - before, "seconds": round(time.perf_counter() - started, 3)}
     plan = build_plan(config, desired_state(config, t), actual, t, stats)
     skipped = tuple(sorted(set(skip_checks)))
-    changed = [change.target for change in plan.changes if change.object_type == "view"]
+    changed = [cast(ViewKey, c.target) for c in plan.changes if c.object_type == "view"]
     findings = apply_skips(structural_checks(config, actual, changed), skipped)
     return dataclasses.replace(plan, checks=findings, skipped_checks=skipped)
 

@@ -18,6 +18,7 @@ from sharekit.checks.findings import Finding
 from sharekit.checks.structural import TIMESTAMP_TYPES
 from sharekit.config.load import Config
 from sharekit.sql import identifiers, statements
+from sharekit.sql.templates import Templates
 from sharekit.state.introspect import (  # read SHOW output exactly as `plan` reads it
     cell,
 )
@@ -113,7 +114,7 @@ class Judge:
         return out
 
     def _declared_view(self, share: str, obj: SharedObject) -> Any:
-        if not self.managed(share) or obj.kind not in VIEW_KINDS or obj.parts[0] != self.config.share.database:
+        if self.config is None or not self.managed(share) or obj.kind not in VIEW_KINDS or obj.parts[0] != self.config.share.database:
             return None
         return self.config.view(obj.parts[1], obj.parts[2])
 

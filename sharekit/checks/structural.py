@@ -172,33 +172,33 @@ def structural_checks(
                     "create it, fix `from:`/`query:`, or grant the role access",
                 ))
         if view.source is not None and (available := _columns(actual, view.source)) is not None:
-            source = identifiers.fqn(*view.source)
+            source_name = identifiers.fqn(*view.source)
             for column in view.columns:
                 if column.source is not None and column.source not in available:
-                    findings.append(_missing_column(label, source, column.source, available, "column",
+                    findings.append(_missing_column(label, source_name, column.source, available, "column",
                                                     shared_as=column.name))
                 elif column.expr is not None:
                     for name in sorted(_referenced_columns(column.expr) - set(available)):
-                        findings.append(_missing_column(label, source, name, available,
+                        findings.append(_missing_column(label, source_name, name, available,
                                                         f"column {identifiers.quote(column.name)} uses"))
             if view.where:
                 for name in sorted(_referenced_columns(view.where) - set(available)):
-                    findings.append(_missing_column(label, source, name, available, "the row filter uses"))
+                    findings.append(_missing_column(label, source_name, name, available, "the row filter uses"))
         if view.last_updated in view.column_names:
             data_type = column_type(config, view, actual, view.last_updated, trust_live=key not in changed)
             base = (data_type or "").split("(")[0].upper()
-            column = identifiers.quote(view.last_updated)
+            quoted = identifiers.quote(view.last_updated)
             if data_type is None:
                 pass  # unknown until the view exists (expressions): checked again after apply
             elif base == "DATE":
                 findings.append(Finding(
                     "last_updated.type", "warning", label,
-                    f"{column} is a DATE: Optimove re-reads or misses same-day updates; share a TIMESTAMP_NTZ",
+                    f"{quoted} is a DATE: Optimove re-reads or misses same-day updates; share a TIMESTAMP_NTZ",
                 ))
             elif base not in TIMESTAMP_TYPES:
                 findings.append(Finding(
                     "last_updated.type", "error", label,
-                    f"{column} is {data_type}, not a timestamp: Optimove cannot filter increments on it; "
+                    f"{quoted} is {data_type}, not a timestamp: Optimove cannot filter increments on it; "
                     "share a TIMESTAMP_NTZ (UTC) column, e.g. expr: TO_TIMESTAMP_NTZ(...)",
                 ))
     return findings

@@ -44,7 +44,7 @@ def parse_create_view(stmt: Statement) -> ViewDef:
     or_replace = r.accept_words("OR", "REPLACE")
     secure = r.accept_word("SECURE") is not None
     if r.at_word("LOCAL", "GLOBAL", "TEMP", "TEMPORARY", "VOLATILE", "RECURSIVE", "MATERIALIZED"):
-        raise sferrors.local_limitation(f"{r.peek().value} views are not modelled")
+        raise sferrors.local_limitation(f"{r.expect_word('LOCAL', 'GLOBAL', 'TEMP', 'TEMPORARY', 'VOLATILE', 'RECURSIVE', 'MATERIALIZED')} views are not modelled")
     r.expect_word("VIEW")
     if_not_exists = r.accept_words("IF", "NOT", "EXISTS")
     if or_replace and if_not_exists:
@@ -194,8 +194,8 @@ class Ddl:
             self.store.delete("view", key)
             self.store.put("view", new, dict(meta, altered_on=now_iso()))
             self.shares.rename_object(key, new)
-            self.engine.note_object(*key, None)
-            self.engine.note_object(*new, "VIEW")
+            self.engine.note_object(key[0], key[1], key[2], None)
+            self.engine.note_object(new[0], new[1], new[2], "VIEW")
             return OK
         if action in ("ALTER", "MODIFY"):
             r.accept_word("COLUMN")
@@ -327,7 +327,7 @@ class Ddl:
             db = parts[0] if len(parts) == 2 else self.engine.current_database
             if db is None:
                 self.qualify(parts[-1:], "schema")
-            target = (db, parts[-1])
+            target: tuple[str, ...] = (str(db), parts[-1])  # db is set: qualify() raised otherwise
             if db not in self.engine.databases() or target[1] not in self.engine.schemas(db):
                 if if_exists:
                     return OK

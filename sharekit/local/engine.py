@@ -262,10 +262,10 @@ class Engine:
     def run(self, sql: str) -> list[dict[str, Any]]:
         """One statement through fakesnow; rows as dicts keyed by column name."""
         with quiet():
-            cur = self.conn.cursor(DictCursor)
+            cur = self.conn.cursor(DictCursor)  # type: ignore[arg-type]  # fakesnow accepts it
             try:
                 cur.execute(sql)
-                return list(cur.fetchall())
+                return list(cur.fetchall())  # type: ignore[arg-type]  # DictCursor rows are dicts
             finally:
                 self.conn.results_cache.clear()
 

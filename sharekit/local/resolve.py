@@ -108,9 +108,9 @@ def analyze(
         if not isinstance(ident, exp.Identifier):
             continue
         name = stored(ident)
-        qualifier = column.args.get("table")
-        if isinstance(qualifier, exp.Identifier) and stored(qualifier) in result.sources:
-            cols = engine.columns(*result.sources[stored(qualifier)])
+        qualifier_node = column.args.get("table")
+        if isinstance(qualifier_node, exp.Identifier) and stored(qualifier_node) in result.sources:
+            cols = engine.columns(*result.sources[stored(qualifier_node)])
             bad = name not in cols and name.casefold() in {c.casefold() for c in cols}
         else:
             bad = name not in all_columns and name not in aliases and name.casefold() in folded

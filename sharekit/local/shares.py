@@ -236,7 +236,7 @@ class Shares:
             if verb == "GRANT" and any(t.is_word("REFERENCE_USAGE") for t in stmt.tokens):
                 raise sferrors.reference_usage_to_role()
             return OK
-        if r.at_word("DATABASE") and r.peek(1) is not None and r.peek(1).is_word("ROLE"):
+        if r.at_word("DATABASE") and (after := r.peek(1)) is not None and after.is_word("ROLE"):
             raise sferrors.local_limitation("database roles granted to shares are not modelled")
         privileges = self._privileges(r)
         r.expect_word("ON")
@@ -260,7 +260,8 @@ class Shares:
         return OK
 
     def _privileges(self, r: Reader) -> list[str]:
-        privileges, current = [], []
+        privileges: list[str] = []
+        current: list[str] = []
         while not r.at_word("ON"):
             if r.accept_op(","):
                 privileges.append(" ".join(current))
@@ -284,7 +285,7 @@ class Shares:
             parts = r.name(2)
             if len(parts) == 1 and db is None:
                 raise sferrors.no_current("database", "SCHEMA")
-            schema_parts = (parts[0], parts[1]) if len(parts) == 2 else (db, parts[0])
+            schema_parts = (parts[0], parts[1]) if len(parts) == 2 else (str(db), parts[0])  # db set: see above
             kind = "TABLE" if what == "TABLES" else "VIEW"
 
             def expand(privilege: str, verb: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -308,7 +309,7 @@ class Shares:
         prefix = [db, sch][: size - len(parts)]  # unqualified parts come from the session
         if None in prefix:
             raise sferrors.no_current("database" if prefix[0] is None else "schema", kind)
-        full = tuple([*prefix, *parts])
+        full = tuple(str(part) for part in (*prefix, *parts))  # no None: checked above
 
         def single(privilege: str, verb: str) -> list[tuple[str, tuple[str, ...]]]:
             return [(kind, full)]

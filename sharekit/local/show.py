@@ -8,6 +8,7 @@ strings 'true'/'false' (SHOW SHARES `secure_objects_only` too: its rendering is 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+import re
 from typing import Any
 
 from sharekit.sql import identifiers
@@ -50,7 +51,7 @@ class Filters:
     """LIKE / STARTS WITH / LIMIT of a SHOW statement (IN … is read by the caller)."""
 
     def __init__(self) -> None:
-        self.like = None
+        self.like: re.Pattern[str] | None = None
         self.starts_with: str | None = None
         self.limit: int | None = None
 

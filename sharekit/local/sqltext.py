@@ -164,7 +164,8 @@ def _statement(source: str, toks: list[Token]) -> Statement:
 
 def split_statements(source: str) -> list[Statement]:
     """`;`-separated statements of a script; empty ones (only comments) are skipped."""
-    out, current = [], []
+    out: list[Statement] = []
+    current: list[Token] = []
     for tok in tokenize(source):
         if tok.is_op(";"):
             if current:

@@ -22,7 +22,7 @@ import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sharekit.errors import ConnectionError_
 
@@ -84,7 +84,7 @@ class Store:
         self.directory = directory
         self.account: dict[str, Any] = {}
         self.data: dict[str, dict[tuple, Any]] = {kind: {} for kind in KINDS}
-        self._journal = None
+        self._journal: TextIO | None = None
         self._journal_lines = 0
         self._dirty = False
         self.created = False

@@ -94,7 +94,7 @@ def _parse(text: str, what: str) -> exp.Expression:
         raise FragmentError(f"{what} is not valid Snowflake SQL: {first}") from None
     if len(parsed) != 1 or parsed[0] is None:
         raise FragmentError(f"{what} must be exactly one expression")
-    return parsed[0]
+    return parsed[0]  # type: ignore[return-value]  # sqlglot types parse() as Expr
 
 
 def _refuse_star(node: exp.Expression, what: str) -> None:
