@@ -242,3 +242,49 @@ def test_output_has_no_trailing_whitespace():
     text = T.render("create_view", view_name=("D", "S", "V"), columns=[Column("A")], comment=None, select="SELECT 1   \n")
     assert all(line == line.rstrip() for line in text.splitlines())
     assert not text.endswith("\n")
+
+
+def _validate_with(tmp_path, templates: dict[str, str]):
+    from typer.testing import CliRunner
+
+    from sharekit.cli import app
+
+    override = tmp_path / "overrides"
+    override.mkdir()
+    for name, text in templates.items():
+        (override / name).write_text(text, encoding="utf-8")
+    config = tmp_path / "sharekit.yml"
+    config.write_text(
+        "version: 1\nshare: {name: S, database: DB}\nviews:\n"
+        "  - {name: V, from: RAW.S.T, kind: dimension, columns: [ID]}\n", encoding="utf-8")
+    return CliRunner().invoke(app, ["validate", "-f", str(config), "--templates", str(override)])
+
+
+def test_override_templates_run_in_a_sandbox(tmp_path):
+    """An override that reaches Python internals (here: to run a shell command) is refused by
+    the sandbox during the offline `validate`, and the command never runs."""
+    marker = tmp_path / "pwned"
+    payload = "{{ cycler.__init__.__globals__.os.system('touch " + str(marker) + "') }}"
+    result = _validate_with(tmp_path, {"drop_view.sql.j2": payload, "create_share.sql.j2": payload})
+    assert result.exit_code == 1
+    assert "failed to render" in result.output
+    assert not marker.exists()
+
+
+def test_override_with_an_unknown_name_is_an_error_with_a_hint(tmp_path):
+    result = _validate_with(tmp_path, {"create_veiw.sql.j2": "SELECT 1;"})
+    assert result.exit_code == 1
+    assert "create_veiw.sql.j2 overrides no template (did you mean create_view.sql.j2?)" in result.output
+
+
+def test_override_rendering_two_statements_is_an_error(tmp_path):
+    result = _validate_with(tmp_path, {"create_share.sql.j2": "CREATE SHARE {{ share | ident }}; DROP DATABASE PROD;"})
+    assert result.exit_code == 1
+    assert "create_share.sql.j2 renders 2 statements" in result.output
+
+
+def test_override_with_an_undefined_variable_names_file_and_variable(tmp_path):
+    result = _validate_with(tmp_path, {"create_share.sql.j2": "CREATE SHARE {{ shaer | ident }};"})
+    assert result.exit_code == 1
+    assert "create_share.sql.j2 failed to render" in result.output
+    assert "shaer" in result.output

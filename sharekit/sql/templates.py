@@ -7,11 +7,13 @@ template by file name. Output is stable: same input, same bytes, one `;`-termina
 
 from __future__ import annotations
 
+import difflib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 
 from sharekit.sql import identifiers
 from sharekit.errors import TemplateError
@@ -41,23 +43,41 @@ def _fqn(parts: Any) -> str:
     return identifiers.fqn(*parts)
 
 
+def _strict(name: str, fn: Any) -> Any:
+    """A filter that names the undefined variable it got (Jinja would pass it in silently)."""
+
+    def apply(value: Any, *args: Any) -> Any:
+        if isinstance(value, jinja2.Undefined):
+            raise jinja2.UndefinedError(f"{value._undefined_name!r} is undefined (given to the {name} filter)")
+        return fn(value, *args)
+
+    return apply
+
+
 class Templates:
     """A Jinja2 environment over the built-in templates, optionally overridden by a directory."""
 
     def __init__(self, override_dir: str | Path | None = None) -> None:
         search = [str(builtin_dir())]
+        self.override_dir: Path | None = None
+        self.overrides: frozenset[str] = frozenset()  # names of the templates the directory replaces
         if override_dir is not None:
             override = Path(override_dir)
             if not override.is_dir():
                 raise TemplateError(f"--templates {override}: not a directory")
             search.insert(0, str(override))
-        self.env = jinja2.Environment(
+            self.override_dir = override
+            self.overrides = frozenset(path.name.removesuffix(".sql.j2") for path in override.glob("*.sql.j2"))
+        # A template file is input, not code: the sandbox refuses attribute access to Python
+        # internals (`cycler.__init__.__globals__…`), so an override cannot run commands.
+        self.env = jinja2.sandbox.ImmutableSandboxedEnvironment(
             loader=jinja2.FileSystemLoader(search),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             keep_trailing_newline=False,
         )
-        self.env.filters.update(ident=identifiers.quote, fqn=_fqn, literal=identifiers.string_literal)
+        self.env.filters.update(ident=_strict("ident", identifiers.quote), fqn=_strict("fqn", _fqn),
+                                literal=_strict("literal", identifiers.string_literal))
 
     def render(self, name: str, **context: Any) -> str:
         """Render `name.sql.j2`; trailing spaces and tabs stripped from each line and the ends.
@@ -71,12 +91,35 @@ class Templates:
             raise TemplateError(f"template {name}.sql.j2 not found in {builtin_dir()}") from None
         except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as error:
             # TypeError: an undefined variable reached a filter (e.g. a misspelt name in an override)
-            raise TemplateError(f"template {name}.sql.j2 failed to render: {error}") from None
-        return "\n".join(line.rstrip(" \t") for line in text.split("\n")).strip(" \t\n")
+            raise TemplateError(f"template {self._file(name)} failed to render: {error}") from None
+        text = "\n".join(line.rstrip(" \t") for line in text.split("\n")).strip(" \t\n")
+        if name in self.overrides:
+            self._one_statement(name, text)
+        return text
+
+    def _file(self, name: str) -> str:
+        if self.override_dir is not None and name in self.overrides:
+            return str(self.override_dir / f"{name}.sql.j2")
+        return f"{name}.sql.j2"
+
+    def _one_statement(self, name: str, text: str) -> None:
+        """An override must render one statement, as the built-in does: a second one would run
+        unseen behind the first (`plan` shows each change as one statement)."""
+        from sharekit.local.sqltext import split_statements
+
+        count = len(split_statements(text))
+        if count != 1:
+            raise TemplateError(f"template {self._file(name)} renders {count} statements; a template renders "
+                                "exactly one, like the built-in it replaces")
 
     def check_all(self) -> list[str]:
         """Problems with any template (missing, syntax errors): for `validate`."""
         problems = []
+        for name in sorted(self.overrides - set(TEMPLATE_NAMES)):
+            hint = difflib.get_close_matches(name, TEMPLATE_NAMES, n=1)
+            problems.append(f"{self.override_dir}/{name}.sql.j2 overrides no template"
+                            + (f" (did you mean {hint[0]}.sql.j2?)" if hint else "")
+                            + "; rename it to a built-in template's name, or remove it")
         for name in TEMPLATE_NAMES:
             try:
                 self.env.get_template(f"{name}.sql.j2")
