@@ -11,17 +11,18 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable, cast
 
-from sharekit.plan.apply import DEFAULT_WORKERS, ApplyResult, apply_plan
+from sharekit import __version__
 from sharekit.checks.structural import apply_skips, structural_checks
 from sharekit.config.load import Config
-from sharekit.state.desired import desired_state
-from sharekit.errors import CheckError, PlanError
-from sharekit.state.introspect import introspect
-from sharekit.plan.builder import build_plan, fingerprint
-from sharekit.plan.definition import Plan
-from sharekit.plan.diff import ViewKey
 from sharekit.connect.session import GuardedSession, Session
+from sharekit.errors import CheckError, PlanError
+from sharekit.plan.apply import DEFAULT_WORKERS, ApplyResult, apply_plan
+from sharekit.plan.builder import build_plan, fingerprint
+from sharekit.plan.definition import Plan, first_difference
+from sharekit.plan.diff import ViewKey
 from sharekit.sql.templates import Templates
+from sharekit.state.desired import desired_state
+from sharekit.state.introspect import introspect
 
 
 def open_session(
@@ -48,23 +49,38 @@ def make_plan(config: Config, session: Session, t: Templates, skip_checks: Itera
     before, started = session.round_trips, time.perf_counter()
     actual = introspect(session, config, t)
     stats = {"queries": session.round_trips - before, "seconds": round(time.perf_counter() - started, 3)}
-    plan = build_plan(config, desired_state(config, t), actual, t, stats)
+    desired = desired_state(config, t)
+    plan = build_plan(config, desired, actual, t, stats)
     skipped = tuple(sorted(set(skip_checks)))
     changed = [cast(ViewKey, c.target) for c in plan.changes if c.object_type == "view"]
     findings = apply_skips(structural_checks(config, actual, changed), skipped)
-    return dataclasses.replace(plan, checks=findings, skipped_checks=skipped)
+    return dataclasses.replace(plan, checks=findings, skipped_checks=skipped,
+                               config_fingerprint=fingerprint(desired), sharekit_version=__version__)
 
 
-def check_fresh(config: Config, session: Session, t: Templates, saved: Plan) -> None:
-    """Refuse a saved plan made from another state of the account (Terraform's stale plan)."""
+def check_fresh(config: Config, session: Session, t: Templates, saved: Plan) -> Plan:
+    """A saved plan is input to verify, not code to trust: it applies only when a fresh plan of
+    the same config and account makes exactly its changes (Terraform's stale plan, and more).
+    Returns the fresh plan, which is what runs."""
     if saved.share != config.share.name:
         raise PlanError(f"the saved plan is for share {saved.share}, the config declares {config.share.name}")
-    current = fingerprint(introspect(session, config, t))
-    if current != saved.state_fingerprint:
+    fresh = make_plan(config, session, t, saved.skipped_checks)
+    if fresh.state_fingerprint != saved.state_fingerprint:
         raise PlanError(
             "the saved plan is stale: the account changed since it was made "
-            f"(planned from {saved.state_fingerprint[:19]}…, now {current[:19]}…); run `sharekit plan --out` again"
+            f"(planned from {saved.state_fingerprint[:19]}…, now {fresh.state_fingerprint[:19]}…); "
+            "run `sharekit plan --out` again"
         )
+    if saved.config_fingerprint and saved.config_fingerprint != fresh.config_fingerprint:
+        raise PlanError("the saved plan was made from another version of the config (or other --var values); "
+                        "run `sharekit plan --out` again with this config")
+    difference = first_difference(saved, fresh)
+    if difference is not None:
+        raise PlanError(f"the saved plan is not what sharekit plans for this config and account: {difference}. "
+                        "Someone edited the file, or another sharekit version made it"
+                        f"{f' ({saved.sharekit_version})' if saved.sharekit_version else ''}; "
+                        "run `sharekit plan --out` again")
+    return fresh
 
 
 def run_plan(session: Session, plan: Plan, allow_destroy: bool = False, workers: int = DEFAULT_WORKERS,

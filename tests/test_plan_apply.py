@@ -280,3 +280,44 @@ def test_failure_while_reading_the_account_sends_nothing(sk, tmp_path):
     assert "Error:" in result.stderr and "Traceback" not in result.stderr
     with account(sk) as a:
         assert a.query("SHOW SHARES") == []
+
+
+def _tampered(saved: Path, edit) -> None:
+    data = json.loads(saved.read_text())
+    edit(data)
+    saved.write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize("edit, why", [
+    (lambda d: d["changes"][0].update(sql="DROP DATABASE RAW;"), "its SQL is 'DROP DATABASE RAW;' in the file"),
+    (lambda d: d["changes"].append({**d["changes"][-1], "sql": "ALTER SHARE SK_SHARE ADD ACCOUNTS = EVIL.ACCT;",
+                                    "object": "EVIL.ACCT"}), "the file has 1 change(s) more"),
+    (lambda d: d["changes"].reverse(), "change 1"),
+    (lambda d: d["changes"][0].update(destructive=True), "its destructive flag is True in the file"),
+])
+def test_edited_saved_plan_is_refused_and_nothing_runs(sk, tmp_path, edit, why):
+    """apply PLAN.json re-derives the plan and runs nothing when the file's changes differ."""
+    config = write(tmp_path)
+    saved = tmp_path / "plan.json"
+    assert sk("plan", "-f", str(config), "--local", "--out", str(saved)).exit_code == 0
+    _tampered(saved, edit)
+    result = sk("apply", str(saved), "-f", str(config), "--local", "--yes", "--allow-destroy")
+    assert result.exit_code == 1
+    assert "the saved plan is not what sharekit plans" in result.stderr and why in result.stderr
+    with account(sk) as a:
+        assert not [r for r in a.query("SHOW SHARES") if r["kind"] == "OUTBOUND"]
+
+
+def test_saved_plan_records_config_and_version_and_refuses_another_config(sk, tmp_path):
+    import sharekit
+
+    config = write(tmp_path)
+    saved = tmp_path / "plan.json"
+    sk("plan", "-f", str(config), "--local", "--out", str(saved))
+    data = json.loads(saved.read_text())
+    assert data["sharekit_version"] == sharekit.__version__
+    assert data["config_fingerprint"].startswith("sha256:")
+    config = write(tmp_path, views=3)
+    result = sk("apply", str(saved), "-f", str(config), "--local", "--yes")
+    assert result.exit_code == 1
+    assert "made from another version of the config" in result.stderr

@@ -45,6 +45,8 @@ class Plan:
     checks: tuple[Finding, ...] = ()  # already without the skipped ids
     skipped_checks: tuple[str, ...] = ()
     stats: dict[str, Any] = field(default_factory=dict)
+    config_fingerprint: str = ""  # of the desired state the config asks for
+    sharekit_version: str = ""  # that made the plan
 
     @property
     def changes(self) -> tuple[Change, ...]:
@@ -99,6 +101,8 @@ def plan_to_json(plan: Plan) -> dict[str, Any]:
         "checks": [check.to_json() for check in plan.checks],
         "skipped_checks": list(plan.skipped_checks),
         "stats": plan.stats,
+        "config_fingerprint": plan.config_fingerprint,
+        "sharekit_version": plan.sharekit_version,
     }
 
 
@@ -125,6 +129,32 @@ def plan_from_json(data: Any, source: str) -> Plan:
         checks = tuple(Finding.from_json(c) for c in data.get("checks", ()))
         return Plan(share=data["share"], stages=tuple(stages), state_fingerprint=data["state_fingerprint"],
                     unmanaged=tuple(data.get("unmanaged", ())), checks=checks,
-                    skipped_checks=tuple(data.get("skipped_checks", ())), stats=data.get("stats", {}))
+                    skipped_checks=tuple(data.get("skipped_checks", ())), stats=data.get("stats", {}),
+                    config_fingerprint=data.get("config_fingerprint", ""),
+                    sharekit_version=data.get("sharekit_version", ""))
     except (KeyError, TypeError, ValueError) as error:
         raise PlanError(f"{source} is not a valid sharekit plan: {error}") from None
+
+
+def first_difference(saved: Plan, fresh: Plan) -> str | None:
+    """Where a saved plan's changes depart from a fresh plan's: their SQL, order, stage, or
+    destructive and breaking flags; None when the two would run exactly the same statements."""
+    def rows(plan: Plan) -> list[tuple[str, Change]]:
+        return [(stage.name, change) for stage in plan.stages for change in stage.changes]
+
+    for number, (old, new) in enumerate(zip(rows(saved), rows(fresh), strict=False), 1):
+        (old_stage, a), (new_stage, b) = old, new
+        for what, left, right in (("stage", old_stage, new_stage), ("action", a.action, b.action),
+                                  ("object", a.object, b.object), ("SQL", a.sql, b.sql),
+                                  ("destructive flag", a.destructive, b.destructive),
+                                  ("breaking flag", a.breaking, b.breaking)):
+            if left != right:
+                return f"change {number} ({b.action} {b.object}): its {what} is {left!r} in the file, {right!r} now"
+    saved_count, fresh_count = len(saved.changes), len(fresh.changes)
+    if saved_count > fresh_count:
+        extra = saved.changes[fresh_count]
+        return f"the file has {saved_count - fresh_count} change(s) more, from {extra.action} {extra.object}"
+    if fresh_count > saved_count:
+        missing = fresh.changes[saved_count]
+        return f"the file lacks {fresh_count - saved_count} change(s), from {missing.action} {missing.object}"
+    return None
