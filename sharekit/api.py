@@ -53,7 +53,7 @@ def make_plan(config: Config, session: Session, t: Templates, skip_checks: Itera
     plan = build_plan(config, desired, actual, t, stats)
     skipped = tuple(sorted(set(skip_checks)))
     changed = [cast(ViewKey, c.target) for c in plan.changes if c.object_type == "view"]
-    findings = apply_skips(structural_checks(config, actual, changed), skipped)
+    findings = apply_skips((*plan.checks, *structural_checks(config, actual, changed)), skipped)
     return dataclasses.replace(plan, checks=findings, skipped_checks=skipped,
                                config_fingerprint=fingerprint(desired), sharekit_version=__version__)
 

@@ -321,3 +321,36 @@ def test_saved_plan_records_config_and_version_and_refuses_another_config(sk, tm
     result = sk("apply", str(saved), "-f", str(config), "--local", "--yes")
     assert result.exit_code == 1
     assert "made from another version of the config" in result.stderr
+
+
+def test_unmanaged_consumers_grants_and_views_are_warnings_in_every_format(sk, tmp_path):
+    """Someone else can read the data: the plan leaves it alone but says so in its checks."""
+    config = write(tmp_path)
+    sk("apply", "-f", str(config), "--local", "--yes")
+    with account(sk) as a:
+        a.execute("ALTER SHARE SK_SHARE ADD ACCOUNTS = STRANGER.ACCOUNT")
+        a.execute("CREATE SECURE VIEW SK_DB.OPTIMOVE.SIDE AS SELECT ORDER_ID FROM RAW.SALES.ORDERS")
+        a.execute("GRANT SELECT ON VIEW SK_DB.OPTIMOVE.SIDE TO SHARE SK_SHARE")
+    result = sk("plan", "-f", str(config), "--local", "--format", "json")
+    checks = {(c["id"], c["object"]) for c in json.loads(result.output)["checks"]}
+    assert {("unmanaged.consumer", "STRANGER.ACCOUNT"), ("unmanaged.grant", "SK_DB.OPTIMOVE.SIDE"),
+            ("unmanaged.view", "SK_DB.OPTIMOVE.SIDE")} <= checks
+    text = sk("plan", "-f", str(config), "--local").output
+    assert "warning unmanaged.consumer STRANGER.ACCOUNT" in text
+    assert "unmanaged.view" in sk("plan", "-f", str(config), "--local", "--format", "markdown").output
+
+
+def test_prune_never_drops_an_undeclared_view_the_share_does_not_expose(sk, tmp_path):
+    """Other teams' views in a managed schema are not sharekit's: only views granted to the
+    share are pruned."""
+    config = write(tmp_path, prune=True)
+    sk("apply", "-f", str(config), "--local", "--yes")
+    with account(sk) as a:
+        a.execute("CREATE SECURE VIEW SK_DB.OPTIMOVE.OTHER_TEAM AS SELECT ORDER_ID FROM RAW.SALES.ORDERS")
+    plan = json.loads(sk("plan", "-f", str(config), "--local", "--format", "json").output)
+    assert plan["changes"] == []
+    with account(sk) as a:
+        a.execute("GRANT SELECT ON VIEW SK_DB.OPTIMOVE.OTHER_TEAM TO SHARE SK_SHARE")
+    plan = json.loads(sk("plan", "-f", str(config), "--local", "--format", "json").output)
+    assert [(c["action"], c["object"]) for c in plan["changes"]] == [
+        ("revoke", "SELECT on VIEW SK_DB.OPTIMOVE.OTHER_TEAM"), ("drop", "SK_DB.OPTIMOVE.OTHER_TEAM")]

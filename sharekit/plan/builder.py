@@ -12,6 +12,7 @@ import hashlib
 import json
 from typing import Any
 
+from sharekit.checks.findings import Finding
 from sharekit.config.load import Config
 from sharekit.errors import PlanError
 from sharekit.plan.definition import Change, Plan, Stage
@@ -73,6 +74,33 @@ def database_conflict(share: str, live_database: str) -> str:
     )
 
 
+def _unmanaged_findings(config: Config, grants: list[Grant], accounts: list[str],
+                        views: list[tuple[str, str, str]]) -> list[Finding]:
+    """What someone else made readable through the share, as warnings a CI gate can see: the plan
+    leaves them alone, so without these a plan said "No changes" while others could read data."""
+    share = identifiers.quote(config.share.name)
+    fix = "or set `share.prune: true` and run `sharekit apply --allow-destroy` to remove it"
+    findings = [
+        Finding("unmanaged.consumer", "warning", account,
+                f"{account} can read share {share} but is not declared in {config.path}: declare it in "
+                f"share.consumers, {fix}")
+        for account in accounts
+    ]
+    findings += [
+        Finding("unmanaged.grant", "warning", identifiers.fqn(*g.name),
+                f"{grant_display(g)} is granted to share {share} but not declared in {config.path}: "
+                f"consumers can read it; declare it, {fix}")
+        for g in grants
+    ]
+    findings += [
+        Finding("unmanaged.view", "warning", identifiers.fqn(*key),
+                f"view {identifiers.fqn(*key)} is granted to share {share} but not declared in {config.path}: "
+                f"declare it, {fix}")
+        for key in views
+    ]
+    return findings
+
+
 def build_plan(
     config: Config, desired: AccountState, actual: AccountState, t: Templates, stats: dict[str, Any] | None = None
 ) -> Plan:
@@ -81,27 +109,23 @@ def build_plan(
     share_name = desired.share.name
     prune = config.share.prune
     delta = diff(config, desired, actual)
-    unmanaged: list[str] = []
 
     if delta.other_database and not prune:
         raise PlanError(database_conflict(share_name, delta.other_database))
 
     # Grants: missing ones are granted; extra ones are revoked only with prune.
     kept = [g for g in delta.grants_extra if not prune or g.object_type not in REVOCABLE]
-    unmanaged += [f"grant {grant_display(g)}" for g in kept]
     extra_grants = [g for g in delta.grants_extra if g not in kept]
-
     # Consumers: removals only with prune, and only when the live list was read in full.
-    extra_accounts = list(delta.accounts_extra)
-    if not prune or not delta.accounts_complete:
-        unmanaged += [f"consumer {a}" for a in extra_accounts]
-        extra_accounts = []
-
-    # Views in the managed schemas that the config does not declare.
-    extra_views = list(delta.views_extra)
-    if not prune:
-        unmanaged += [f"view {identifiers.fqn(*key)}" for key in extra_views]
-        extra_views = []
+    removable = prune and delta.accounts_complete
+    extra_accounts = list(delta.accounts_extra) if removable else []
+    # Undeclared views the share exposes, in the managed schemas.
+    extra_views = list(delta.views_extra) if prune else []
+    unmanaged = ([f"grant {grant_display(g)}" for g in kept]
+                 + ([] if removable else [f"consumer {a}" for a in delta.accounts_extra])
+                 + ([] if prune else [f"view {identifiers.fqn(*key)}" for key in delta.views_extra]))
+    findings = _unmanaged_findings(config, kept, [] if removable else list(delta.accounts_extra),
+                                   [] if prune else list(delta.views_extra))
 
     def revokes(level: str) -> tuple[Change, ...]:
         return tuple(
@@ -172,5 +196,6 @@ def build_plan(
         stages=tuple(stage for stage in stages if stage.changes),
         state_fingerprint=fingerprint(actual),
         unmanaged=tuple(unmanaged),
+        checks=tuple(findings),
         stats=dict(stats or {}),
     )

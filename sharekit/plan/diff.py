@@ -88,7 +88,7 @@ class Diff:
     databases_missing: tuple[str, ...]
     schemas_missing: tuple[tuple[str, str], ...]
     views: tuple[ViewDelta, ...]  # declared views to create or replace, by key
-    views_extra: tuple[ViewKey, ...]  # undeclared views in the managed schemas
+    views_extra: tuple[ViewKey, ...]  # undeclared views in the managed schemas that the share exposes
     grants_missing: tuple[Grant, ...]
     grants_extra: tuple[Grant, ...]
     accounts_missing: tuple[str, ...]
@@ -177,7 +177,8 @@ def diff(config: Config, desired: AccountState, actual: AccountState) -> Diff:
         schemas_missing=tuple(sorted(desired.schemas - actual.schemas)),
         views=tuple(delta for delta in views if delta is not None),
         views_extra=tuple(sorted(key for key in actual.views
-                                 if key not in desired.views and (key[0], key[1]) in desired.schemas)),
+                                 if key not in desired.views and (key[0], key[1]) in desired.schemas
+                                 and Grant("SELECT", "VIEW", key) in live_grants)),
         grants_missing=tuple(sorted(desired.share.grants - live_grants)),
         grants_extra=tuple(sorted(live_grants - desired.share.grants)),
         accounts_missing=tuple(sorted(desired.share.accounts - live_accounts)),
