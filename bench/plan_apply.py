@@ -53,7 +53,7 @@ def write_config(directory: Path, views: int) -> Path:
 
 def run(views: int) -> dict[str, float]:
     from sharekit.api import make_plan, open_session, run_plan
-    from sharekit.config.load import load_config
+    from sharekit.config import load_config
     from sharekit.sql.templates import Templates
 
     t = Templates()

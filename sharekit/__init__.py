@@ -10,7 +10,7 @@ __all__ = ["__version__", "load_config", "open_session", "make_plan", "run_plan"
 
 def __getattr__(name: str):
     if name == "load_config":
-        from sharekit.config.load import load_config
+        from sharekit.config import load_config
 
         return load_config
     if name in ("open_session", "make_plan", "run_plan"):

@@ -13,7 +13,7 @@ from typing import Callable, Iterable, cast
 
 from sharekit import __version__
 from sharekit.checks.structural import apply_skips, structural_checks
-from sharekit.config.load import Config
+from sharekit.config.model import Config
 from sharekit.connect.session import GuardedSession, Session
 from sharekit.errors import CheckError, PlanError
 from sharekit.plan.apply import DEFAULT_WORKERS, ApplyResult, apply_plan

@@ -141,7 +141,7 @@ def test_markdown_for_a_pull_request(cli, tmp_path, base_account_dir):
 def test_markdown_escapes_cells():
     from sharekit.checks.findings import Finding
     from sharekit.cli.check import report_markdown
-    from sharekit.checks.data import CheckReport
+    from sharekit.checks.run import CheckReport
 
     report = CheckReport("S", ("DB.S.V",), (Finding("x.y", "warning", "DB.S.V", "a | b <c>\nd"),))
     md = report_markdown(report, "t")

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from sharekit.api import make_plan, run_plan
-from sharekit.config.load import load_config, parse_config
-from sharekit.checks.data import data_probes, data_query, human, run_checks, view_status
+from sharekit.config import load_config, parse_config
+from sharekit.checks.data import data_probes, data_query, human
+from sharekit.checks.run import run_checks, view_status
 from sharekit.state.introspect import introspect
 from sharekit.local import open_local_account
 from sharekit.checks.spec import load_spec

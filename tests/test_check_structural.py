@@ -14,7 +14,7 @@ import pytest
 
 from sharekit.api import make_plan, run_plan
 from sharekit.checks.structural import config_checks, structural_checks
-from sharekit.config.load import parse_config
+from sharekit.config import parse_config
 from sharekit.state.introspect import introspect
 from sharekit.local import open_local_account
 from sharekit.sql.templates import get_templates

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sharekit.config.load import Column, Consumer, load_config, parse_config, parse_duration
+from sharekit.config import Column, Consumer, load_config, parse_config, parse_duration
 from sharekit.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from sharekit.config.load import parse_config
+from sharekit.config import parse_config
 from sharekit.state.desired import desired_state
 from sharekit.errors import PlanError
 from sharekit.state.model import EMPTY, AccountState, Grant, ShareState

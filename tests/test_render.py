@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from sharekit.config.load import load_config
+from sharekit.config import load_config
 from sharekit.output.sqlfiles import check_files, render_files, write_files
 from sharekit.sql.templates import Templates
 
@@ -175,7 +175,7 @@ def test_write_keeps_sql_files_sharekit_did_not_write(tmp_path):
 
 
 def test_distinct_views_get_distinct_files():
-    from sharekit.config.load import parse_config
+    from sharekit.config import parse_config
 
     config = parse_config(
         "version: 1\nshare: {name: S, database: D}\nviews:\n"

@@ -26,7 +26,7 @@ import re
 import pytest
 import sqlglot
 
-from sharekit.config.load import Column, load_config
+from sharekit.config import Column, load_config
 from sharekit.output.sqlfiles import render_files
 from sharekit.sql.templates import TEMPLATE_NAMES, Templates
 

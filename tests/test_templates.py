@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from sharekit.sql import statements
-from sharekit.config.load import Column
+from sharekit.config.model import Column
 from sharekit.errors import TemplateError
 from sharekit.state.model import Grant
 from sharekit.sql.templates import TEMPLATE_NAMES, Templates

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from sharekit.config.load import load_config
+from sharekit.config import load_config
 from sharekit.output.sqlfiles import render_files
 from sharekit.sql.templates import Templates
 

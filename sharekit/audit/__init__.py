@@ -62,7 +62,7 @@ from sharekit.audit.report import (
     ShareReport,
 )
 from sharekit.checks.findings import Finding, rank
-from sharekit.config.load import Config
+from sharekit.config.model import Config
 from sharekit.connect.session import Session
 from sharekit.sql import identifiers
 from sharekit.sql.templates import Templates

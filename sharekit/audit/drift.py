@@ -7,7 +7,7 @@ import dataclasses
 from sharekit.audit.report import finding
 from sharekit.checks.findings import Finding
 from sharekit.checks.structural import structural_checks
-from sharekit.config.load import Config
+from sharekit.config.model import Config
 from sharekit.connect.session import Session
 from sharekit.plan.builder import database_conflict, grant_display
 from sharekit.plan.diff import Diff, diff

@@ -16,7 +16,7 @@ from sharekit.audit.report import (
 )
 from sharekit.checks.findings import Finding
 from sharekit.checks.structural import TIMESTAMP_TYPES
-from sharekit.config.load import Config
+from sharekit.config.model import Config
 from sharekit.sql import identifiers, statements
 from sharekit.sql.templates import Templates
 from sharekit.state.introspect import (  # read SHOW output exactly as `plan` reads it

@@ -1,8 +1,7 @@
-"""`sharekit check`: structural checks, Optimove's rules and (with `--data`) the shared data itself.
+"""The data checks of `sharekit check --data` (the whole check: `sharekit.checks.run`).
 
-One introspection reads the account; `checks.structural_checks` and the Optimove column rules
-need nothing more. Data checks read every live view in ONE query (`check_data.sql.j2`: a UNION
-ALL of one aggregate row per view, all rows the same shape), however many views are shared:
+Data checks read every live view in ONE query (`check_data.sql.j2`: a UNION ALL of one
+aggregate row per view, all rows the same shape), however many views are shared:
 
 - `rows.empty`, `last_updated.nulls`, `last_updated.future` (beyond now + a tolerance),
   `last_updated.stale` (newest value older than the view's `max_age`),
@@ -27,22 +26,16 @@ the failing ones get `data.query_failed`.
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from sharekit.sql import identifiers
-from sharekit.checks.findings import Finding, apply_skips, rank
-from sharekit.checks.structural import column_type, structural_checks, view_label
-from sharekit.config.load import INCREMENTAL_KINDS, Config, View
-from sharekit.state.desired import view_state
-from sharekit.state.introspect import introspect
+from sharekit.checks.findings import Finding
+from sharekit.checks.structural import view_label
+from sharekit.config.model import INCREMENTAL_KINDS, Config, View
 from sharekit.state.model import AccountState
-from sharekit.checks.spec import (
-    NUMERIC, TIMESTAMPS, TYPES, OptimoveSpec, SpecColumn, SpecTable, base_type, fold, load_spec,
-)
-from sharekit.plan.diff import same_definition
+from sharekit.checks.spec import TIMESTAMPS, OptimoveSpec, base_type
 from sharekit.connect.session import Session
 from sharekit.sql.templates import Templates
 
@@ -80,44 +73,6 @@ class Probe:
     rules: tuple[Rule, ...] = ()
 
 
-@dataclass(frozen=True)
-class CheckReport:
-    """What `sharekit check` found, ordered by view (config order), errors first."""
-
-    share: str
-    views: tuple[str, ...]  # labels, config order
-    findings: tuple[Finding, ...]
-    database: str = ""  # the share's database as SQL names it (where the views live)
-    skipped_checks: tuple[str, ...] = ()
-    data: bool = False
-    stats: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def blocking(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == "error")
-
-    @property
-    def warnings(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == "warning")
-
-    def by_view(self) -> list[tuple[str, tuple[Finding, ...]]]:
-        """(view label, its findings) for every view, then ("", findings about no one view)."""
-        groups = [(label, tuple(f for f in self.findings if _about(f, label))) for label in self.views]
-        rest = tuple(f for f in self.findings if not any(_about(f, label) for label in self.views))
-        return groups + ([("", rest)] if rest else [])
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "checks": [f.to_json() for f in self.findings],
-            "skipped_checks": list(self.skipped_checks),
-            "stats": self.stats,
-        }
-
-
-def _about(finding: Finding, label: str) -> bool:
-    return finding.object == label or finding.object.startswith(label + ".")
-
-
 def human(seconds: float) -> str:
     """A duration in its two largest units, rounded to the smaller one: `1d 2h`, `2h 5m`,
     `4m 30s`, `30s` (the sign is dropped)."""
@@ -133,183 +88,6 @@ def human(seconds: float) -> str:
     return " ".join(parts[:2]) or "0s"
 
 
-# --- the whole check ------------------------------------------------------------------------
-
-
-def run_checks(
-    config: Config,
-    session: Session,
-    t: Templates,
-    *,
-    data: bool = False,
-    spec: OptimoveSpec | None = None,
-    skip_checks: Iterable[str] = (),
-    tolerance: timedelta = DEFAULT_TOLERANCE,
-    progress: Progress | None = None,
-) -> CheckReport:
-    """Structural checks and Optimove's column rules; with `data`, the data checks too.
-    Reads the account once, then (with `data`) runs one query for all views."""
-    before, started = session.round_trips, time.perf_counter()
-    spec = spec if spec is not None else load_spec()
-    actual = introspect(session, config, t)
-    status = view_status(config, actual, t)
-    changed = [key for key, state in status.items() if state != "current"]
-    findings = structural_checks(config, actual, changed)
-    findings += optimove_checks(config, actual, spec, status)
-    if data:
-        probes, notes = data_probes(config, actual, spec, status)
-        findings += notes
-        findings += run_data_checks(session, t, probes, tolerance, progress)
-    skipped = tuple(sorted(set(skip_checks)))
-    labels = tuple(view_label(config, view) for view in config.views)
-    stats = {"queries": session.round_trips - before, "seconds": round(time.perf_counter() - started, 3)}
-    return CheckReport(
-        share=config.share.name,
-        views=labels,
-        database=identifiers.quote(config.share.database),
-        findings=order(apply_skips(findings, skipped), labels),
-        skipped_checks=skipped,
-        data=data,
-        stats=stats,
-    )
-
-
-def order(findings: Iterable[Finding], labels: tuple[str, ...]) -> tuple[Finding, ...]:
-    """By view (config order), errors before warnings; otherwise as found (stable)."""
-
-    def key(item: tuple[int, Finding]) -> tuple[int, int, int]:
-        index, finding = item
-        view = next((i for i, label in enumerate(labels) if _about(finding, label)), len(labels))
-        return view, rank(finding.severity), index
-
-    return tuple(finding for _, finding in sorted(enumerate(findings), key=key))
-
-
-def view_status(config: Config, actual: AccountState, t: Templates) -> dict[tuple[str, str, str], str]:
-    """Each configured view → `missing` (not in the account), `outdated` (the config would replace
-    it: another definition or other columns) or `current`."""
-    status = {}
-    for view in config.views:
-        key = (config.share.database, view.schema, view.name)
-        live = actual.views.get(key)
-        if live is None:
-            status[key] = "missing"
-            continue
-        wanted = view_state(t, config, view)
-        same = same_definition(live.text, wanted.text) and [c.name for c in live.columns] == list(view.column_names)
-        status[key] = "current" if same else "outdated"
-    return status
-
-
-# --- Optimove: the table spec against the view's columns (metadata only) ---------------------
-
-
-def _spec_table(config: Config, view: View, spec: OptimoveSpec) -> tuple[SpecTable | None, Finding | None]:
-    """The spec table a view declares, or a finding saying why there is none."""
-    assert view.optimove is not None
-    label = view_label(config, view)
-    wanted = view.optimove
-    vertical = spec.vertical(wanted.vertical)
-    if vertical is None:
-        hint = spec.suggest_vertical(wanted.vertical)
-        return None, Finding(
-            "optimove.spec.unknown", "error", label,
-            f"optimove.vertical {wanted.vertical!r} is not a vertical sharekit knows"
-            + (f" (did you mean {hint!r}?)" if hint else "")
-            + f"; known: {', '.join(sorted(spec.verticals))}. Fix the name, or describe the vertical "
-            "in a file passed with --optimove-spec",
-        )
-    table = vertical.table(wanted.table)
-    if table is None:
-        hint = spec.suggest_table(wanted.vertical, wanted.table)
-        return None, Finding(
-            "optimove.spec.unknown", "error", label,
-            f"optimove.table {wanted.table!r} is not a table of Optimove's {vertical.title} vertical"
-            + (f" (did you mean {hint!r}?)" if hint else "")
-            + f"; known: {', '.join(t.name for t in vertical.tables)}. Fix the name, or add the table "
-            "in a file passed with --optimove-spec",
-        )
-    return table, None
-
-
-def _match(names: Iterable[str], spec_name: str) -> str | None:
-    """The view column an Optimove column name means: same name ignoring case, the upper-case
-    (unquoted) spelling first."""
-    hits = [name for name in names if fold(name) == fold(spec_name)]
-    return next((n for n in hits if n == n.upper()), hits[0] if hits else None)
-
-
-def optimove_checks(
-    config: Config, actual: AccountState, spec: OptimoveSpec, status: dict[tuple[str, str, str], str]
-) -> list[Finding]:
-    """optimove.spec.unknown / .incomplete, optimove.column.missing / .type, from metadata."""
-    findings = []
-    for view in config.views:
-        if view.optimove is None:
-            continue
-        label = view_label(config, view)
-        table, problem = _spec_table(config, view, spec)
-        if problem is not None:
-            findings.append(problem)
-            continue
-        assert table is not None
-        what = f"Optimove's {view.optimove.vertical} {table.name}"
-        if not table.columns:
-            findings.append(Finding(
-                "optimove.spec.incomplete", "warning", label,
-                f"sharekit does not know the columns of {what} (not in the readable part of Optimove's "
-                "page): only the general rules (decimals, placeholder dates) were checked; list its "
-                "columns in a file passed with --optimove-spec",
-            ))
-            continue
-        key = (config.share.database, view.schema, view.name)
-        for column in table.columns:
-            name = _match(view.column_names, column.name)
-            if name is None:
-                finding = _missing(label, what, column)
-                if finding is not None:
-                    findings.append(finding)
-                continue
-            data_type = column_type(config, view, actual, name, trust_live=status.get(key) == "current")
-            finding = _type_finding(label, what, column, name, data_type)
-            if finding is not None:
-                findings.append(finding)
-    return findings
-
-
-def _missing(label: str, what: str, column: SpecColumn) -> Finding | None:
-    upper = column.name.upper()
-    if column.required == "always":
-        return Finding(
-            "optimove.column.missing", "error", label,
-            f"{what} requires {column.name} ({column.describe}); the view has no such column: add it, "
-            f"e.g. {{name: {upper}, from: SOURCE_COLUMN}} in `columns:` (or `... AS {upper}` in the query)",
-        )
-    if column.required == "conditional":
-        why = f": {column.note}" if column.note else " in some setups"
-        return Finding(
-            "optimove.column.missing", "warning", label,
-            f"{what} needs {column.name} ({column.describe}){why}; the view has no such column. "
-            f"Add it as {upper} if that applies to you",
-        )
-    return None
-
-
-def _type_finding(label: str, what: str, column: SpecColumn, name: str, data_type: str | None) -> Finding | None:
-    fit = column.fits(data_type)
-    if fit in (None, "ok"):
-        return None
-    quoted = identifiers.quote(name)
-    if column.values:
-        allowed = "/".join(f"'{v}'" for v in column.values)
-        fix = (f"share IFF({quoted}, 'Yes', 'No')" if column.values == ("Yes", "No") and base_type(data_type) == "BOOLEAN"
-               else f"map it to the texts {allowed}")
-        message = f"{quoted} is {data_type}; {what}.{column.name} is a text holding {allowed}: {fix}"
-    else:
-        message = f"{quoted} is {data_type}; {what}.{column.name} is a {column.type}: {TYPES[column.type][2]}"
-    return Finding("optimove.column.type", "error" if fit == "error" else "warning", f"{label}.{quoted}", message)
-
-
 # --- data checks -------------------------------------------------------------------------------
 
 
@@ -317,6 +95,8 @@ def data_probes(
     config: Config, actual: AccountState, spec: OptimoveSpec, status: dict[tuple[str, str, str], str]
 ) -> tuple[list[Probe], list[Finding]]:
     """What the data query reads of each live view, and `data.*` findings for what it cannot."""
+    from sharekit.checks.optimove import _rules  # imported here: checks.optimove imports this module
+
     probes: list[Probe] = []
     notes: list[Finding] = []
     for view in config.views:
@@ -368,33 +148,6 @@ def data_probes(
             notes.append(Finding("data.skipped", "warning", label, "skipped " + "; ".join(skipped)))
         probes.append(Probe(len(probes) + 1, view, label, key, last_updated, zoned, primary_key, rules))
     return probes, notes
-
-
-def _rules(view: View, live: dict[str, str | None], spec: OptimoveSpec) -> tuple[Rule, ...]:
-    """Optimove value rules for a live view: the table spec's allowed values and lengths on text
-    columns, then the general rules on every number (decimals) and date (placeholders)."""
-    assert view.optimove is not None
-    rules: list[Rule] = []
-    table = spec.table(view.optimove.vertical, view.optimove.table)
-    where = f"{view.optimove.vertical} {table.name}" if table else ""
-    for column in table.columns if table else ():
-        name = _match(live, column.name)
-        if name is None or base_type(live[name]) != "TEXT":
-            continue  # missing or of another type: optimove.column.* says so
-        if column.values:
-            check_id = ("optimove.flag.values" if set(column.values) == {"Yes", "No"}
-                        else f"optimove.{column.name.lower()}.values")
-            rules.append(Rule("values", name, check_id, "error", column.values, spec=f"{where}.{column.name}"))
-        if column.max_length:
-            rules.append(Rule("max_length", name, "optimove.length", "warning", limit=column.max_length,
-                              spec=f"{where}.{column.name}"))
-    for name, data_type in live.items():
-        base = base_type(data_type)
-        if base in NUMERIC:
-            rules.append(Rule("decimals", name, "optimove.decimals", "warning"))
-        elif base in LAST_UPDATED_TYPES:
-            rules.append(Rule("placeholder_date", name, "optimove.placeholder_date", "error"))
-    return tuple(rules)
 
 
 def data_query(t: Templates, probes: list[Probe], tolerance: timedelta) -> str:

@@ -32,7 +32,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from sharekit.config.load import unknown_key
+from sharekit.config.reader import unknown_key
 from sharekit.errors import Problem, SharekitError
 from sharekit.config.source import Located, LocatedList, load
 

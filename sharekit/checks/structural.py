@@ -14,7 +14,7 @@ from sqlglot import exp
 
 from sharekit.checks.findings import Finding, apply_skips, blocking  # noqa: F401 - re-exported
 from sharekit.sql import identifiers
-from sharekit.config.load import INCREMENTAL_KINDS, Config, View
+from sharekit.config.model import INCREMENTAL_KINDS, Config, View
 from sharekit.state.model import AccountState, ColumnState
 from sharekit.sql.fragments import DIALECT, stored
 

@@ -38,7 +38,7 @@ from sharekit.cli.main import (
 from sharekit.errors import SharekitError
 
 if TYPE_CHECKING:
-    from sharekit.checks.data import CheckReport
+    from sharekit.checks.run import CheckReport
 
 SEVERITY_STYLE = {"error": "red", "warning": "yellow"}
 
@@ -69,7 +69,7 @@ def check(
 
     Example: sharekit check --local --data --format markdown
     """
-    from sharekit.config.load import parse_duration
+    from sharekit.config.model import parse_duration
     from sharekit.checks.spec import load_spec
 
     try:
@@ -93,7 +93,7 @@ def check(
 def _run_with_progress(config, session, t, data, spec, skip, tolerance) -> "CheckReport":  # noqa: ANN001
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from sharekit.checks.data import run_checks
+    from sharekit.checks.run import run_checks
 
     views = len(config.views)
     console = err()

@@ -27,7 +27,7 @@ from sharekit.cli.local import local_app
 from sharekit.errors import CheckError, SharekitError
 
 if TYPE_CHECKING:
-    from sharekit.config.load import Config
+    from sharekit.config.model import Config
 
 class _ExitOneOnUsageErrors(typer.core.TyperGroup):
     """Click exits 2 on a usage error (unknown option, bad value), the code `plan
@@ -182,7 +182,7 @@ def parse_vars(values: Optional[List[str]]) -> dict[str, str]:
 
 
 def load(file: Path, var: Optional[List[str]]) -> "Config":
-    from sharekit.config.load import load_config
+    from sharekit.config import load_config
 
     config = load_config(file, parse_vars(var))
     for warning in config.warnings:

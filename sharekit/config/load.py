@@ -6,10 +6,7 @@ user fixes a file in one pass. Unknown keys are errors with a "did you mean" hin
 
 from __future__ import annotations
 
-import difflib
 import os
-import re
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -20,222 +17,11 @@ from sharekit.sql import identifiers
 from sharekit.sql import fragments as sqlcheck
 from sharekit.errors import ConfigError, IdentifierError, Problem
 from sharekit.config.source import Located, LocatedList, load
-
-KINDS = ("transactional", "fact", "dimension")
-INCREMENTAL_KINDS = ("transactional", "fact")
-DEFAULT_SCHEMA = "OPTIMOVE"
-DEFAULT_LAST_UPDATED = "LastUpdated"
-DEFAULT_MAX_AGE = "36h"
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?\Z")
-
-
-@dataclass(frozen=True)
-class Consumer:
-    account: str  # ORG.ACCOUNT (or a legacy locator), upper-case
-    share_restrictions: bool | None = None
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class Share:
-    name: str  # stored
-    database: str  # stored
-    comment: str | None
-    consumers: tuple[Consumer, ...]
-    prune: bool = False
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str  # stored name in the view
-    source: str | None = None  # stored source column, when not an expression
-    expr: str | None = None  # regenerated scalar SQL
-    comment: str | None = None
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class OptimoveTable:
-    vertical: str
-    table: str
-
-
-@dataclass(frozen=True)
-class View:
-    name: str  # stored
-    schema: str  # stored
-    kind: str
-    columns: tuple[Column, ...]
-    sources: tuple[tuple[str, str, str], ...]  # stored (db, schema, object) read by the view
-    last_updated: str  # stored
-    max_age: timedelta
-    primary_key: tuple[str, ...] = ()
-    comment: str | None = None
-    source: tuple[str, str, str] | None = None  # `from:` views: the one source object
-    where: str | None = None  # regenerated row filter
-    query: str | None = None  # `query:` views: the regenerated SELECT
-    optimove: OptimoveTable | None = None
-    line: int | None = None
-
-    @property
-    def column_names(self) -> tuple[str, ...]:
-        return tuple(column.name for column in self.columns)
-
-
-@dataclass(frozen=True)
-class Config:
-    path: str
-    share: Share
-    views: tuple[View, ...]
-    schema: str
-    last_updated: str
-    max_age: timedelta
-    seed: Path | None = None
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def schemas(self) -> tuple[str, ...]:
-        return tuple(sorted({view.schema for view in self.views}))
-
-    @property
-    def reference_databases(self) -> tuple[str, ...]:
-        """Databases other than the share's that views read from: each needs REFERENCE_USAGE."""
-        return tuple(
-            sorted(
-                {db for view in self.views for db, _, _ in view.sources}
-                - {self.share.database}
-            )
-        )
-
-    def view(self, schema: str, name: str) -> View | None:
-        return next((v for v in self.views if (v.schema, v.name) == (schema, name)), None)
-
-
-def parse_duration(text: str) -> timedelta:
-    """`36h`, `2d`, `90m`, `1d12h` → timedelta; raises ValueError."""
-    match = _DURATION.match(str(text).strip())
-    if not match or not any(match.groups()):
-        raise ValueError(f"{text!r} is not a duration: write e.g. 36h, 2d, 90m or 1d12h")
-    days, hours, minutes = (int(g or 0) for g in match.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes)
-
-
-def unknown_key(name: str, allowed: tuple[str, ...]) -> str:
-    """`unknown key; did you mean 'comment'?` (or the allowed keys when nothing is close)."""
-    hint = difflib.get_close_matches(name, allowed, n=1)
-    return f"unknown key; did you mean {hint[0]!r}?" if hint else f"unknown key; allowed: {', '.join(allowed)}"
-
-
-class _Reader:
-    """Walks the loaded YAML, converting values and collecting located problems."""
-
-    def __init__(self, path: str, variables: Mapping[str, str]):
-        self.path = path
-        self.variables = variables
-        self.problems: list[Problem] = []
-        self.warnings: list[str] = []
-
-    def problem(self, line: int | None, key: str, message: str) -> None:
-        self.problems.append(Problem(self.path, line, key, message))
-
-    def substitute(self, value: Any, line: int | None, key: str) -> Any:
-        if not isinstance(value, str) or "${" not in value:
-            return value
-
-        def replace(match: re.Match) -> str:
-            name = match.group(1)
-            if name in self.variables:
-                return self.variables[name]
-            self.problem(
-                line,
-                key,
-                f"variable ${{{name}}} is not set: pass --var {name}=VALUE "
-                f"or set SHAREKIT_VAR_{name}",
-            )
-            return match.group(0)
-
-        return _VAR.sub(replace, value)
-
-    def mapping(
-        self, node: Any, key: str, allowed: tuple[str, ...], line: int | None
-    ) -> Located | None:
-        if not isinstance(node, Located):
-            self.problem(line, key, f"must be a mapping of {', '.join(allowed)}")
-            return None
-        for name in node:
-            if name not in allowed:
-                self.problem(node.key_lines[name], _join(key, name), unknown_key(name, allowed))
-        return node
-
-    def get(
-        self,
-        node: Located,
-        key: str,
-        name: str,
-        convert: Callable[[Any], Any],
-        *,
-        required: bool = False,
-        default: Any = None,
-    ) -> Any:
-        where = _join(key, name)
-        if name not in node or node[name] is None:
-            if required:
-                self.problem(node.line, where, "is required")
-            return default
-        line = node.key_lines.get(name, node.line)
-        known = len(self.problems)
-        value = self.substitute(node[name], line, where)
-        if len(self.problems) > known:  # an unset ${VAR}: one error is enough
-            return default
-        try:
-            return convert(value)
-        except (ValueError, TypeError, IdentifierError, sqlcheck.FragmentError) as error:
-            self.problem(line, where, str(error))
-            return default
-
-
-def _join(key: str, name: str | int) -> str:
-    if isinstance(name, int):
-        return f"{key}[{name}]"
-    return f"{key}.{name}" if key else name
-
-
-def _yaml_type(value: Any) -> str:
-    """What a YAML value is, in the words of the YAML file (not Python's type names)."""
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return "a date" if hasattr(value, "isoformat") else type(value).__name__
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        if isinstance(value, (dict, list)):
-            raise TypeError(f"must be text, not {_yaml_type(value)}")
-        raise TypeError(f"must be text, not {_yaml_type(value)} ({value!r}); quote it if it is meant as text")
-    if "\x00" in value:
-        raise ValueError("must not contain a NUL character")
-    return value
-
-
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise TypeError(f"must be true or false, not {value!r}")
-    return value
-
-
-def _name(value: Any) -> str:
-    return identifiers.normalize(identifiers.require_printable(_text(value)))
-
-
-def _qualified3(value: Any) -> tuple[str, str, str]:
-    return identifiers.parse_qualified(identifiers.require_printable(_text(value)), 3)  # type: ignore[return-value]
+from sharekit.config.model import (
+    DEFAULT_LAST_UPDATED, DEFAULT_MAX_AGE, DEFAULT_SCHEMA, KINDS, Column, Config, Consumer, OptimoveTable,
+    Share, View, parse_duration,
+)
+from sharekit.config.reader import Reader, _bool, _name, _qualified3, _shown, _text
 
 
 def _query(value: Any) -> sqlcheck.CheckedQuery:
@@ -243,11 +29,6 @@ def _query(value: Any) -> sqlcheck.CheckedQuery:
     for name in checked.columns + tuple(part for source in checked.sources for part in source):
         identifiers.require_printable(name)
     return checked
-
-
-def _shown(text: str) -> str:
-    """Text for a one-line message: control characters and line breaks written as escapes."""
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def _kind(value: Any) -> str:
@@ -312,7 +93,7 @@ def parse_config(
         ) from None
     except yaml.YAMLError as error:
         raise ConfigError([Problem(path, None, "", f"YAML error: {error}")]) from None
-    reader = _Reader(path, variables or {})
+    reader = Reader(path, variables or {})
     config = _read_document(reader, document, base_dir or Path("."))
     if reader.problems:
         raise ConfigError(reader.problems)
@@ -320,7 +101,7 @@ def parse_config(
     return config
 
 
-def _read_document(r: _Reader, document: Any, base_dir: Path) -> Config | None:
+def _read_document(r: Reader, document: Any, base_dir: Path) -> Config | None:
     top = r.mapping(document, "", ("version", "share", "defaults", "local", "views"), 1)
     if top is None:
         return None
@@ -364,7 +145,7 @@ def _read_document(r: _Reader, document: Any, base_dir: Path) -> Config | None:
     )
 
 
-def _read_share(r: _Reader, top: Located) -> Share | None:
+def _read_share(r: Reader, top: Located) -> Share | None:
     if "share" not in top:
         r.problem(1, "share", "is required: name the share, its database and its consumers")
         return None
@@ -407,7 +188,7 @@ def _read_share(r: _Reader, top: Located) -> Share | None:
     return Share(name, database, comment, tuple(consumers), bool(prune))
 
 
-def _account(r: _Reader, key: str, line: int) -> Callable[[Any], str]:
+def _account(r: Reader, key: str, line: int) -> Callable[[Any], str]:
     def convert(value: Any) -> str:
         account, legacy = identifiers.normalize_account(_text(value))
         if legacy:
@@ -424,7 +205,7 @@ _VIEW_KEYS = ("name", "schema", "from", "kind", "primary_key", "columns", "where
               "comment", "last_updated", "max_age", "optimove")
 
 
-def _read_views(r: _Reader, top: Located, schema: str, last_updated: str, max_age: timedelta) -> list[View]:
+def _read_views(r: Reader, top: Located, schema: str, last_updated: str, max_age: timedelta) -> list[View]:
     raw = top.get("views")
     if not isinstance(raw, LocatedList) or not raw:
         r.problem(top.key_lines.get("views", 1), "views", "must be a non-empty list of views to share")
@@ -451,7 +232,7 @@ def _read_views(r: _Reader, top: Located, schema: str, last_updated: str, max_ag
     return views
 
 
-def _read_view(r: _Reader, node: Located, key: str, schema: str, last_updated: str, max_age: timedelta) -> View | None:
+def _read_view(r: Reader, node: Located, key: str, schema: str, last_updated: str, max_age: timedelta) -> View | None:
     name = r.get(node, key, "name", _name, required=True)
     view_schema = r.get(node, key, "schema", _name, default=schema)
     kind = r.get(node, key, "kind", _kind, default="transactional")
@@ -489,7 +270,7 @@ def _read_view(r: _Reader, node: Located, key: str, schema: str, last_updated: s
     )
 
 
-def _read_primary_key(r: _Reader, node: Located, key: str, names: list[str]) -> tuple[str, ...]:
+def _read_primary_key(r: Reader, node: Located, key: str, names: list[str]) -> tuple[str, ...]:
     def convert(value: Any) -> tuple[str, ...]:
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list) or not items:
@@ -503,7 +284,7 @@ def _read_primary_key(r: _Reader, node: Located, key: str, names: list[str]) -> 
     return r.get(node, key, "primary_key", convert, default=())
 
 
-def _read_optimove(r: _Reader, node: Located, key: str) -> OptimoveTable | None:
+def _read_optimove(r: Reader, node: Located, key: str) -> OptimoveTable | None:
     if "optimove" not in node:
         return None
     entry = r.mapping(node["optimove"], f"{key}.optimove", ("vertical", "table"), node.key_lines["optimove"])
@@ -514,7 +295,7 @@ def _read_optimove(r: _Reader, node: Located, key: str) -> OptimoveTable | None:
     return OptimoveTable(vertical.lower(), table) if vertical and table else None
 
 
-def _read_columns(r: _Reader, node: Located, key: str) -> tuple[Column, ...]:
+def _read_columns(r: Reader, node: Located, key: str) -> tuple[Column, ...]:
     raw = node.get("columns")
     if not isinstance(raw, LocatedList) or not raw:
         r.problem(node.key_lines.get("columns", node.line), f"{key}.columns",
@@ -535,7 +316,7 @@ def _read_columns(r: _Reader, node: Located, key: str) -> tuple[Column, ...]:
     return tuple(columns)
 
 
-def _read_column(r: _Reader, item: Any, key: str, line: int) -> Column | None:
+def _read_column(r: Reader, item: Any, key: str, line: int) -> Column | None:
     if isinstance(item, str):
         item = r.substitute(item, line, key)
         if item.strip() == "*" or item.strip().endswith(".*"):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sharekit.sql import identifiers
-from sharekit.config.load import Config
+from sharekit.config.model import Config
 from sharekit.state.desired import desired_state
 from sharekit.state.model import EMPTY
 from sharekit.plan.builder import build_plan

@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from sharekit.checks.findings import Finding
-from sharekit.config.load import Config
+from sharekit.config.model import Config
 from sharekit.errors import PlanError
 from sharekit.plan.definition import Change, Plan, Stage
 from sharekit.plan.diff import diff

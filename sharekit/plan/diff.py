@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from sharekit.config.load import Config
+from sharekit.config.model import Config
 from sharekit.sql import identifiers
 from sharekit.sql.fragments import normalize_select
 from sharekit.state.model import AccountState, Grant, ViewState

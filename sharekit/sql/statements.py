@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sharekit.config.load import Column
+from sharekit.config.model import Column
 from sharekit.state.model import Grant
 from sharekit.sql.templates import Templates
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sharekit.sql import statements
-from sharekit.config.load import Config, View
+from sharekit.config.model import Config, View
 from sharekit.state.model import AccountState, ColumnState, Grant, ShareState, ViewState
 from sharekit.sql.templates import Templates
 

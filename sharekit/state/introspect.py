@@ -12,7 +12,7 @@ import re
 from typing import Any, Iterable
 
 from sharekit.sql import identifiers
-from sharekit.config.load import Config
+from sharekit.config.model import Config
 from sharekit.state.model import AccountState, ColumnState, Grant, ShareState, ViewState
 from sharekit.connect.session import Session
 from sharekit.sql.templates import Templates

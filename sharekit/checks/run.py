@@ -1,0 +1,133 @@
+"""`sharekit check`: structural checks, Optimove's rules and (with `--data`) the shared data itself.
+
+One introspection reads the account; `checks.structural_checks` and the Optimove column rules
+(`checks.optimove`) need nothing more. With `--data`, `checks.data` reads every live view in ONE
+query (its docstring lists the data checks).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Iterable
+
+from sharekit.sql import identifiers
+from sharekit.checks.findings import Finding, apply_skips, rank
+from sharekit.checks.structural import structural_checks, view_label
+from sharekit.checks.data import DEFAULT_TOLERANCE, Progress, data_probes, run_data_checks
+from sharekit.checks.optimove import optimove_checks
+from sharekit.config.model import Config
+from sharekit.state.desired import view_state
+from sharekit.state.introspect import introspect
+from sharekit.state.model import AccountState
+from sharekit.checks.spec import OptimoveSpec, load_spec
+from sharekit.plan.diff import same_definition
+from sharekit.connect.session import Session
+from sharekit.sql.templates import Templates
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What `sharekit check` found, ordered by view (config order), errors first."""
+
+    share: str
+    views: tuple[str, ...]  # labels, config order
+    findings: tuple[Finding, ...]
+    database: str = ""  # the share's database as SQL names it (where the views live)
+    skipped_checks: tuple[str, ...] = ()
+    data: bool = False
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def blocking(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "warning")
+
+    def by_view(self) -> list[tuple[str, tuple[Finding, ...]]]:
+        """(view label, its findings) for every view, then ("", findings about no one view)."""
+        groups = [(label, tuple(f for f in self.findings if _about(f, label))) for label in self.views]
+        rest = tuple(f for f in self.findings if not any(_about(f, label) for label in self.views))
+        return groups + ([("", rest)] if rest else [])
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "checks": [f.to_json() for f in self.findings],
+            "skipped_checks": list(self.skipped_checks),
+            "stats": self.stats,
+        }
+
+
+def _about(finding: Finding, label: str) -> bool:
+    return finding.object == label or finding.object.startswith(label + ".")
+
+
+# --- the whole check ------------------------------------------------------------------------
+
+
+def run_checks(
+    config: Config,
+    session: Session,
+    t: Templates,
+    *,
+    data: bool = False,
+    spec: OptimoveSpec | None = None,
+    skip_checks: Iterable[str] = (),
+    tolerance: timedelta = DEFAULT_TOLERANCE,
+    progress: Progress | None = None,
+) -> CheckReport:
+    """Structural checks and Optimove's column rules; with `data`, the data checks too.
+    Reads the account once, then (with `data`) runs one query for all views."""
+    before, started = session.round_trips, time.perf_counter()
+    spec = spec if spec is not None else load_spec()
+    actual = introspect(session, config, t)
+    status = view_status(config, actual, t)
+    changed = [key for key, state in status.items() if state != "current"]
+    findings = structural_checks(config, actual, changed)
+    findings += optimove_checks(config, actual, spec, status)
+    if data:
+        probes, notes = data_probes(config, actual, spec, status)
+        findings += notes
+        findings += run_data_checks(session, t, probes, tolerance, progress)
+    skipped = tuple(sorted(set(skip_checks)))
+    labels = tuple(view_label(config, view) for view in config.views)
+    stats = {"queries": session.round_trips - before, "seconds": round(time.perf_counter() - started, 3)}
+    return CheckReport(
+        share=config.share.name,
+        views=labels,
+        database=identifiers.quote(config.share.database),
+        findings=order(apply_skips(findings, skipped), labels),
+        skipped_checks=skipped,
+        data=data,
+        stats=stats,
+    )
+
+
+def order(findings: Iterable[Finding], labels: tuple[str, ...]) -> tuple[Finding, ...]:
+    """By view (config order), errors before warnings; otherwise as found (stable)."""
+
+    def key(item: tuple[int, Finding]) -> tuple[int, int, int]:
+        index, finding = item
+        view = next((i for i, label in enumerate(labels) if _about(finding, label)), len(labels))
+        return view, rank(finding.severity), index
+
+    return tuple(finding for _, finding in sorted(enumerate(findings), key=key))
+
+
+def view_status(config: Config, actual: AccountState, t: Templates) -> dict[tuple[str, str, str], str]:
+    """Each configured view → `missing` (not in the account), `outdated` (the config would replace
+    it: another definition or other columns) or `current`."""
+    status = {}
+    for view in config.views:
+        key = (config.share.database, view.schema, view.name)
+        live = actual.views.get(key)
+        if live is None:
+            status[key] = "missing"
+            continue
+        wanted = view_state(t, config, view)
+        same = same_definition(live.text, wanted.text) and [c.name for c in live.columns] == list(view.column_names)
+        status[key] = "current" if same else "outdated"
+    return status

@@ -1,0 +1,110 @@
+"""The typed, frozen result of reading `sharekit.yml` (version 1): Config and its parts.
+
+Plain dataclasses and constants only, so that anything may import them without loading YAML or
+sqlglot; `sharekit.config.load` builds them from a file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+KINDS = ("transactional", "fact", "dimension")
+INCREMENTAL_KINDS = ("transactional", "fact")
+DEFAULT_SCHEMA = "OPTIMOVE"
+DEFAULT_LAST_UPDATED = "LastUpdated"
+DEFAULT_MAX_AGE = "36h"
+_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?\Z")
+
+
+@dataclass(frozen=True)
+class Consumer:
+    account: str  # ORG.ACCOUNT (or a legacy locator), upper-case
+    share_restrictions: bool | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Share:
+    name: str  # stored
+    database: str  # stored
+    comment: str | None
+    consumers: tuple[Consumer, ...]
+    prune: bool = False
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # stored name in the view
+    source: str | None = None  # stored source column, when not an expression
+    expr: str | None = None  # regenerated scalar SQL
+    comment: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class OptimoveTable:
+    vertical: str
+    table: str
+
+
+@dataclass(frozen=True)
+class View:
+    name: str  # stored
+    schema: str  # stored
+    kind: str
+    columns: tuple[Column, ...]
+    sources: tuple[tuple[str, str, str], ...]  # stored (db, schema, object) read by the view
+    last_updated: str  # stored
+    max_age: timedelta
+    primary_key: tuple[str, ...] = ()
+    comment: str | None = None
+    source: tuple[str, str, str] | None = None  # `from:` views: the one source object
+    where: str | None = None  # regenerated row filter
+    query: str | None = None  # `query:` views: the regenerated SELECT
+    optimove: OptimoveTable | None = None
+    line: int | None = None
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: str
+    share: Share
+    views: tuple[View, ...]
+    schema: str
+    last_updated: str
+    max_age: timedelta
+    seed: Path | None = None
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def schemas(self) -> tuple[str, ...]:
+        return tuple(sorted({view.schema for view in self.views}))
+
+    @property
+    def reference_databases(self) -> tuple[str, ...]:
+        """Databases other than the share's that views read from: each needs REFERENCE_USAGE."""
+        return tuple(
+            sorted(
+                {db for view in self.views for db, _, _ in view.sources}
+                - {self.share.database}
+            )
+        )
+
+    def view(self, schema: str, name: str) -> View | None:
+        return next((v for v in self.views if (v.schema, v.name) == (schema, name)), None)
+
+
+def parse_duration(text: str) -> timedelta:
+    """`36h`, `2d`, `90m`, `1d12h` → timedelta; raises ValueError."""
+    match = _DURATION.match(str(text).strip())
+    if not match or not any(match.groups()):
+        raise ValueError(f"{text!r} is not a duration: write e.g. 36h, 2d, 90m or 1d12h")
+    days, hours, minutes = (int(g or 0) for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes)
