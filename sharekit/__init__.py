@@ -4,7 +4,8 @@ The public API lives in `sharekit.api` (open_session, make_plan, run_plan) and
 `sharekit.config` (load_config); they are imported lazily so the CLI starts fast.
 """
 
-__version__ = "0.1.0"
+from sharekit.version import __version__
+
 __all__ = ["__version__", "load_config", "open_session", "make_plan", "run_plan"]
 
 

@@ -1,3 +1,3 @@
-from sharekit.cli.main import main
+from sharekit.cli import main
 
 main()

@@ -1,4 +1,5 @@
-"""The library surface the CLI is a thin layer over: open a session, make a plan, apply it.
+"""The library surface the CLI is a thin layer over: validate, open a session, make a plan,
+verify a saved one, apply it.
 
 >>> from sharekit.api import open_session, make_plan   # doctest: +SKIP
 >>> session = open_session(local=True)                   # doctest: +SKIP
@@ -7,22 +8,42 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import threading
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable, cast
+from typing import cast
 
-from sharekit import __version__
-from sharekit.checks.structural import apply_skips, structural_checks
+from sharekit.checks.findings import Finding, apply_skips, blocking
+from sharekit.checks.structural import config_checks, structural_checks
 from sharekit.config.model import Config
 from sharekit.connect.session import GuardedSession, Session
-from sharekit.errors import CheckError, PlanError
+from sharekit.errors import CheckError, PlanError, SharekitError
+from sharekit.output.common import plural
 from sharekit.plan.apply import DEFAULT_WORKERS, ApplyResult, apply_plan
 from sharekit.plan.builder import build_plan, fingerprint
-from sharekit.plan.definition import Plan, first_difference
+from sharekit.plan.definition import Plan, first_difference, plan_from_json
 from sharekit.plan.diff import ViewKey
 from sharekit.sql.templates import Templates
 from sharekit.state.desired import desired_state
 from sharekit.state.introspect import introspect
+from sharekit.version import __version__
+
+
+def validate(config: Config, t: Templates, skip_checks: Iterable[str] = ()) -> tuple[Finding, ...]:
+    """Offline: the templates are sound, every statement renders, and no config check blocks.
+    Returns the findings left (warnings); raises for broken templates or a blocking check."""
+    from sharekit.output.sqlfiles import render_files
+
+    problems = t.check_all()
+    if problems:
+        raise SharekitError("templates are broken:\n  " + "\n  ".join(problems))
+    render_files(config, t)
+    findings = apply_skips(config_checks(config), tuple(skip_checks))
+    if blocking(findings):
+        raise CheckError(blocking_message(blocking(findings)))
+    return findings
 
 
 def open_session(
@@ -83,21 +104,34 @@ def check_fresh(config: Config, session: Session, t: Templates, saved: Plan) -> 
     return fresh
 
 
-def run_plan(session: Session, plan: Plan, allow_destroy: bool = False, workers: int = DEFAULT_WORKERS,
-             on_done: Callable | None = None) -> ApplyResult:
-    """Apply a plan; blocking checks refuse it, destructive changes need `allow_destroy`."""
+def read_plan(path: Path) -> Plan:
+    """A plan saved by `plan --out`, parsed and validated (still to verify with check_fresh)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise SharekitError(f"cannot read plan {path}: {error}") from None
+    return plan_from_json(data, str(path))
+
+
+def refuse_unsafe(plan: Plan, allow_destroy: bool = False) -> None:
+    """Blocking checks refuse a plan; destructive changes need `allow_destroy`."""
     if plan.blocking:
         raise CheckError(blocking_message(plan.blocking))
     if plan.destructive and not allow_destroy:
         listed = "\n  ".join(f"{c.action} {c.object}" for c in plan.destructive)
-        raise PlanError(
-            f"the plan has {len(plan.destructive)} destructive change(s), refused without --allow-destroy:\n  {listed}"
-        )
-    return apply_plan(session, plan, workers, on_done)
+        raise PlanError(f"the plan has {plural(len(plan.destructive), 'destructive change')}, "
+                        f"refused without --allow-destroy:\n  {listed}")
 
 
-def blocking_message(findings: Iterable) -> str:
+def run_plan(session: Session, plan: Plan, allow_destroy: bool = False, workers: int = DEFAULT_WORKERS,
+             on_done: Callable | None = None, stop: threading.Event | None = None) -> ApplyResult:
+    """Apply a plan once `refuse_unsafe` lets it; setting `stop` starts nothing more."""
+    refuse_unsafe(plan, allow_destroy)
+    return apply_plan(session, plan, workers, on_done, stop)
+
+
+def blocking_message(findings: Iterable[Finding]) -> str:
     findings = list(findings)
     lines = "\n  ".join(f"{f.id} {f.object}: {f.message}" for f in findings)
-    return (f"{len(findings)} blocking check(s) failed:\n  {lines}\n"
+    return (f"{plural(len(findings), 'blocking check')} failed:\n  {lines}\n"
             "Fix them, or waive one with --skip-check ID if you are sure.")

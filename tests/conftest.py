@@ -19,7 +19,7 @@ def cli() -> Callable:
     """`cli("validate", "-f", path)` → click Result of the sharekit app, run in-process."""
     from typer.testing import CliRunner
 
-    from sharekit.cli.main import app  # imported here: collecting other tests must not need the CLI
+    from sharekit.cli import app  # imported here: collecting other tests must not need the CLI
 
     runner = CliRunner(env={"COLUMNS": "100"})
 

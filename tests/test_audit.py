@@ -12,7 +12,7 @@ from sharekit.audit import (
     SHOW_ROW_LIMIT, AuditReport, Finding, ShareReport, SharedObject, audit, parse_allowed_account,
     parse_allowed_column, pii_category,
 )
-from sharekit.cli.audit import audit_markdown
+from sharekit.output.audit import audit_markdown
 from sharekit.errors import SharekitError
 from sharekit.state.model import ColumnState
 from sharekit.sql.templates import Templates
@@ -230,7 +230,8 @@ def test_markdown_escapes_names_and_messages():
     share = ShareReport("S|1", "DB", "it's <b>bold</b> | piped", ("ORG.A",), True, False, None, (obj,), (finding,))
     md = audit_markdown(AuditReport((share,), (finding,), stats={"queries": 3, "seconds": 0.01}), "the <local> account")
     assert md.startswith("# sharekit audit: the &lt;local&gt; account\n")
-    assert '| warning | `pii.exposed` | `S\\|1` | `` DB.S."a\\|b`c" `` | line one line &lt;two&gt; \\| three |' in md
-    assert "- Comment: it's &lt;b&gt;bold&lt;/b&gt; \\| piped" in md
-    assert '| SELECT | VIEW | `` DB.S."a\\|b`c" `` | yes | `x\\|y` |' in md
-    assert md.endswith("<sub>sharekit audit read the account in 3 queries, 0.01 s.</sub>\n")
+    assert ('| warning | <code>pii.exposed</code> | <code>S&#124;1</code> | <code>DB.S."a&#124;b`c"</code> '
+            '| line one line &lt;two&gt; &#124; three |') in md
+    assert "- Comment: it's &lt;b&gt;bold&lt;/b&gt; &#124; piped" in md
+    assert '| SELECT | VIEW | <code>DB.S."a&#124;b`c"</code> | yes | <code>x&#124;y</code> |' in md
+    assert md.endswith("<sub>sharekit audit: Read the account in 3 queries, 0.01 s.</sub>\n")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sharekit.cli.main import app
+from sharekit.cli import app
 from sharekit.local import open_local_account
 
 REPO = Path(__file__).resolve().parents[1]
@@ -324,11 +324,12 @@ def test_markdown_report(three_shares):
     assert md.startswith(f"# sharekit audit: the local account ({local_dir})\n\n"
                          "**2 errors, 9 warnings** in 3 outbound shares.")
     assert "| share | database | consumers | objects | errors | warnings |" in md
-    assert "| `PARTNER_SHARE` | `RAW` | `ACME.PROD` | 4 | 2 | 6 |" in md
-    assert "| error | `consumer.unexpected` | `PARTNER_SHARE` | `ACME.PROD` |" in md
-    assert "## Share `SK_SHARE`" in md
-    assert "| SELECT | TABLE | `RAW.CRM.CUSTOMERS` | **NO** |" in md
-    assert "- Comment: for a [red]partner[/red]" in md
+    assert "| <code>PARTNER_SHARE</code> | <code>RAW</code> | <code>ACME.PROD</code> | 4 | 2 | 6 |" in md
+    assert ("| error | <code>consumer.unexpected</code> | <code>PARTNER_SHARE</code> | "
+            "<code>ACME.PROD</code> |") in md
+    assert "## Share <code>SK_SHARE</code>" in md
+    assert "| SELECT | TABLE | <code>RAW.CRM.CUSTOMERS</code> | **NO** |" in md
+    assert "- Comment: for a \\[red\\]partner\\[/red\\]" in md  # text, not a link
 
 
 # --- errors ------------------------------------------------------------------------------------
@@ -360,3 +361,25 @@ def test_example_after_apply_has_no_error_findings(tmp_path):
     flagged = {f["object"] for f in report["findings"] if f["id"] == "pii.exposed"}
     assert not {name for name in flagged if "HASH" in name or "ALLOW_" in name}  # masked by expr:
     assert_exit(sk("audit", "--local", "--local-dir", local_dir, "-f", EXAMPLE, "--format", "markdown"), 0)
+
+
+@pytest.mark.parametrize("expr, exposed", [
+    ("LOWER(TRIM(EMAIL))", True),  # still the e-mail
+    ("NVL(EMAIL, '')::VARCHAR", True),
+    ("SHA2(LOWER(TRIM(EMAIL)))", False),  # hashed
+    ("LEFT(EMAIL, 2)", False),  # truncated
+    ("EMAIL IS NOT NULL", False),  # a flag
+])
+def test_audit_f_counts_only_real_masking_as_masked(tmp_path, expr, exposed):
+    (tmp_path / "seed.sql").write_text(SEED)
+    config = tmp_path / "sharekit.yml"
+    config.write_text(CONFIG.replace("SHA2(LOWER(TRIM(EMAIL)))", expr))
+    local_dir = tmp_path / "account"
+    assert_exit(sk("apply", "--local", "--local-dir", local_dir, "-f", config, "--yes"), 0)
+    report = audit_json(local_dir, "-f", config, "--fail-on", "none", code=0)
+    pii = [f for f in report["findings"] if f["id"] == "pii.exposed"]
+    if exposed:
+        assert [f["object"] for f in pii] == ["SK_DB.OPTIMOVE.CUSTOMERS.EMAIL_HASH"]
+        assert "computed from source column EMAIL" in pii[0]["message"]
+    else:
+        assert pii == []

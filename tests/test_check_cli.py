@@ -128,24 +128,25 @@ def test_markdown_for_a_pull_request(cli, tmp_path, base_account_dir):
     result = check(cli, config, local_dir, "--data", "--format", "markdown")
     assert result.exit_code == 1
     md = result.stdout
-    assert md.startswith(f"### sharekit check: `OPTIMOVE_SHARE` on the local account ({local_dir})\n")
+    assert md.startswith(f"### sharekit check: <code>OPTIMOVE_SHARE</code> on the local account ({local_dir})\n")
     assert "**1 error, 0 warnings in 1 view (structural and data checks).**" in md
     assert "#### <code>OPTIMOVE_SHARE_DB.OPTIMOVE.CUSTOMERS</code>" in md
     assert "| severity | check | object | message |" in md
     row = next(line for line in md.splitlines() if "optimove.flag.values" in line)
-    assert row.startswith("| :x: error | `optimove.flag.values` | <code>OPTIMOVE_SHARE_DB.OPTIMOVE.CUSTOMERS.ALLOW_SMS</code> | ")
+    assert row.startswith("| :x: error | <code>optimove.flag.values</code> | "
+                          "<code>OPTIMOVE_SHARE_DB.OPTIMOVE.CUSTOMERS.ALLOW_SMS</code> | ")
     assert "IFF(&lt;condition&gt;, 'Yes', 'No')" in row and row.count(" | ") == 3
     assert md.rstrip().endswith("</sub>")
 
 
 def test_markdown_escapes_cells():
     from sharekit.checks.findings import Finding
-    from sharekit.cli.check import report_markdown
+    from sharekit.output.check import report_markdown
     from sharekit.checks.run import CheckReport
 
     report = CheckReport("S", ("DB.S.V",), (Finding("x.y", "warning", "DB.S.V", "a | b <c>\nd"),))
     md = report_markdown(report, "t")
-    assert "| :warning: warning | `x.y` | <code>DB.S.V</code> | a &#124; b &lt;c&gt; d |" in md
+    assert "| :warning: warning | <code>x.y</code> | <code>DB.S.V</code> | a &#124; b &lt;c&gt; d |" in md
 
 
 def test_names_are_printed_as_they_are(cli, tmp_path, base_account_dir):

@@ -1,5 +1,5 @@
 """`sharekit.yml` → Config (`load_config`, `parse_config`); one bad file per problem lives in
-`tests/corpus/bad_configs/` (see test_bad_configs.py)."""
+`tests/corpus/bad_configs/` (see test_config_errors.py)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from sharekit.cli.main import app
+from sharekit.cli import app
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

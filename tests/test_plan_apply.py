@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sharekit.cli.main import app
+from sharekit.cli import app
 from sharekit.local import open_local_account
 
 SEED = """\
@@ -223,7 +223,7 @@ def test_destructive_changes_need_allow_destroy(sk, tmp_path):
         a.execute("ALTER SHARE SK_SHARE ADD ACCOUNTS = STRANGER.ACCOUNT")
     refused = sk("apply", "-f", str(config), "--local", "--yes")
     assert refused.exit_code == 1
-    assert "destructive change(s), refused without --allow-destroy" in refused.stderr
+    assert "the plan has 1 destructive change, refused without --allow-destroy" in refused.stderr
     assert "remove_accounts STRANGER.ACCOUNT" in refused.stderr
     allowed = sk("apply", "-f", str(config), "--local", "--yes", "--allow-destroy")
     assert allowed.exit_code == 0, allowed.stderr
@@ -354,3 +354,64 @@ def test_prune_never_drops_an_undeclared_view_the_share_does_not_expose(sk, tmp_
     plan = json.loads(sk("plan", "-f", str(config), "--local", "--format", "json").output)
     assert [(c["action"], c["object"]) for c in plan["changes"]] == [
         ("revoke", "SELECT on VIEW SK_DB.OPTIMOVE.OTHER_TEAM"), ("drop", "SK_DB.OPTIMOVE.OTHER_TEAM")]
+
+
+# --- values that must reach the account as written (found by tests/test_reliability_convergence.py)
+
+
+def write_bare(tmp_path: Path, views: str) -> str:
+    """The seed and a config of share S in database D with `views` (YAML text) as its views."""
+    (tmp_path / "seed.sql").write_text(SEED)
+    path = tmp_path / "sharekit.yml"
+    path.write_text("version: 1\nshare: {name: S, database: D}\nlocal: {seed: seed.sql}\n" + views)
+    return str(path)
+
+
+def test_empty_column_comment_converges(sk, tmp_path):
+    """convergence suite: `comment: ''` on a column re-planned a replace forever."""
+    config = write_bare(tmp_path, "views:\n  - name: V\n    from: RAW.SALES.ORDERS\n    columns:\n"
+                                  "      - {name: ORDER_ID, comment: ''}\n      - LASTUPDATED\n")
+    assert sk("apply", "-f", config, "--local", "--yes").exit_code == 0
+    plan = json.loads(sk("plan", "-f", config, "--local", "--format", "json").stdout)
+    assert plan["changes"] == []
+
+
+def test_line_separators_inside_literals_reach_the_account_unchanged(sk, tmp_path):
+    """convergence suite: Templates.render split lines with str.splitlines(), which also breaks
+    at \\v, \\f, \\x1c-\\x1e, \\x85, U+2028 and U+2029, so a comment holding one was sent with a
+    newline instead (and re-planned forever), and so was a `$$…$$` string in a `where:`."""
+    odd = "a\u2028b\u2029c\x0bd\x0ce\x1cf\x85g"
+    config = write_bare(tmp_path, f"""\
+views:
+  - name: V
+    from: RAW.SALES.ORDERS
+    comment: {json.dumps(odd)}
+    where: {json.dumps("STATUS <> $$x" + chr(0x2028) + "y$$")}
+    columns:
+      - {{name: ORDER_ID, comment: {json.dumps(odd)}}}
+      - LASTUPDATED
+""")
+    result = sk("apply", "-f", config, "--local", "--yes")
+    assert result.exit_code == 0, result.output + result.stderr
+    plan = json.loads(sk("plan", "-f", config, "--local", "--format", "json").stdout)
+    assert plan["changes"] == []
+    with account(sk) as a:
+        (view,) = a.query("SHOW VIEWS IN DATABASE D")
+        assert view["comment"] == odd
+        assert "WHERE STATUS <> 'x\u2028y'" in view["text"]
+        columns = a.query("SELECT COLUMN_NAME, COMMENT FROM D.INFORMATION_SCHEMA.COLUMNS")
+        comments = {r["COLUMN_NAME"]: r["COMMENT"] for r in columns}
+        assert comments["ORDER_ID"] == odd
+
+
+def test_a_view_named_like_an_existing_table_blocks_the_plan(sk, tmp_path):
+    config = write(tmp_path, views=1)
+    assert sk("apply", "-f", str(config), "--local", "--yes").exit_code == 0
+    with account(sk) as live:
+        live.execute("DROP VIEW SK_DB.OPTIMOVE.ORDERS_0")
+        live.execute("CREATE TABLE SK_DB.OPTIMOVE.ORDERS_0 (ORDER_ID NUMBER)")
+    result = sk("plan", "-f", str(config), "--local")
+    assert result.exit_code == 1
+    assert "view.name_taken SK_DB.OPTIMOVE.ORDERS_0: SK_DB.OPTIMOVE.ORDERS_0 already exists in the account and " \
+           "is not a view" in result.stderr
+    assert "rename the view in" in result.stderr

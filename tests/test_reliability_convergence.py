@@ -33,7 +33,7 @@ from snowflake.connector.errors import Error as ConnectorError
 from typer.testing import CliRunner
 
 from sharekit.sql import identifiers
-from sharekit.cli.main import app
+from sharekit.cli import app
 from sharekit.local import open_local_account
 from sharekit.local.sqltext import split_statements
 

@@ -1,7 +1,7 @@
 """Bad and odd input, end to end: `--var` injections, legal text that must reach the account
 exactly as written, and a 10,000-view config.
 
-- `tests/corpus/bad_vars/*.yml`: like `tests/corpus/bad_configs/` (see test_bad_configs.py) plus
+- `tests/corpus/bad_vars/*.yml`: like `tests/corpus/bad_configs/` (see test_config_errors.py) plus
   a `# var-json: {"NAME": "value"}` header whose values are passed as `--var NAME=value`. Each
   must exit 1 with one located message and no traceback: a value is substituted as text, then
   the whole string is validated like any other.
@@ -26,7 +26,7 @@ import yaml
 from typer.testing import CliRunner
 
 from sharekit.sql import identifiers
-from sharekit.cli.main import app
+from sharekit.cli import app
 from sharekit.local import open_local_account
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "bad_vars"

@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from sharekit.cli.main import app
+from sharekit.cli import app
 from sharekit.local import open_local_account
 
 SEED = """\

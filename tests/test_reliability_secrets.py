@@ -28,14 +28,14 @@ from typing import Any, Iterator
 import pytest
 from typer.testing import CliRunner
 
-from sharekit.cli.main import app
+from sharekit.cli import app
 
 
 @contextmanager
 def fakesnow_server() -> Iterator[int]:
     """fakesnow's server in a thread, as `fakesnow.server()` starts it; that helper cannot be
     called twice in one process (its `import fakesnow.server` rebinds the name to the submodule,
-    and tests/test_connections.py calls it first), so the few lines are repeated here."""
+    and tests/test_connect_snowflake.py calls it first), so the few lines are repeated here."""
     import threading
 
     import uvicorn

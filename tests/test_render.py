@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from sharekit.config import load_config
-from sharekit.output.sqlfiles import check_files, render_files, write_files
+from sharekit.output.sqlfiles import RenderWrite, check_files, render_files, write_files
 from sharekit.sql.templates import Templates
 
 REPO = Path(__file__).resolve().parents[1]
@@ -137,10 +137,10 @@ FILES = {"share.sql": H + "CREATE SHARE S;\n", "views/OPTIMOVE.V.sql": H + "CREA
 
 
 def test_write_then_check(tmp_path):
-    assert write_files(FILES, tmp_path) == ["share.sql", "views/OPTIMOVE.V.sql"]
+    assert write_files(FILES, tmp_path).written == ("share.sql", "views/OPTIMOVE.V.sql")
     assert (tmp_path / "views" / "OPTIMOVE.V.sql").read_text() == FILES["views/OPTIMOVE.V.sql"]
     assert check_files(FILES, tmp_path).ok
-    assert write_files(FILES, tmp_path) == []
+    assert write_files(FILES, tmp_path) == RenderWrite((), ())
 
 
 def test_check_reports_stale_missing_and_extra(tmp_path):
@@ -163,7 +163,7 @@ def test_write_removes_files_no_longer_rendered(tmp_path):
     write_files(FILES, tmp_path)
     (tmp_path / "views" / "OPTIMOVE.OLD.sql").write_text(H)
     (tmp_path / "notes.txt").write_text("kept")
-    assert write_files(FILES, tmp_path) == ["views/OPTIMOVE.OLD.sql"]
+    assert write_files(FILES, tmp_path) == RenderWrite((), ("views/OPTIMOVE.OLD.sql",))
     assert not (tmp_path / "views" / "OPTIMOVE.OLD.sql").exists()
     assert (tmp_path / "notes.txt").exists()
 
@@ -198,7 +198,7 @@ def test_render_removes_only_this_configs_files_in_its_own_layout(tmp_path):
     outside.write_text(H)
     (tmp_path / "linked.sql").symlink_to(outside)
     (tmp_path / "views" / "OPTIMOVE.OLD.sql").write_text(H)
-    assert write_files(FILES, tmp_path) == ["share.sql", "views/OPTIMOVE.V.sql", "views/OPTIMOVE.OLD.sql"]
+    assert write_files(FILES, tmp_path) == RenderWrite(("share.sql", "views/OPTIMOVE.V.sql"), ("views/OPTIMOVE.OLD.sql",))
     assert (other / "B.V.sql").exists() and (tmp_path / "views" / "OTHER.sql").exists()
     assert outside.exists() and (tmp_path / "linked.sql").is_symlink()
 

@@ -42,7 +42,7 @@ Findings (id: severity) — each names the share, the object and what to do:
 from __future__ import annotations
 
 import time
-from typing import Iterable
+from collections.abc import Iterable
 
 from sharekit.audit.drift import managed_findings
 from sharekit.audit.judge import Judge

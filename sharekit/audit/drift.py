@@ -67,8 +67,9 @@ def drift_findings(t: Templates, config: Config, delta: Diff) -> list[Finding]:
 def _grant_extra(t: Templates, share: str, g: Grant, config: Config) -> Finding:
     label = identifiers.quote(share)
     return finding("drift.grant_extra", "error", share, identifiers.fqn(*g.name),
-                   f"{grant_display(g)} is granted to share {label} but not declared in {config.path}: consumers can read "
-                   f"what nobody reviewed; revoke it ({statements.inline(statements.revoke(t, share, g))}), or declare it")
+                   f"{grant_display(g)} is granted to share {label} but not declared in {config.path}: "
+                   "consumers can read what nobody reviewed; "
+                   f"revoke it ({statements.inline(statements.revoke(t, share, g))}), or declare it")
 
 
 def _view_extra(share: str, name: str, config: Config) -> list[Finding]:

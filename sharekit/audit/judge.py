@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sharekit.audit.pii import pii_hint
+from sharekit.audit.pii import exposed_column, pii_hint
 from sharekit.audit.read import LiveShare
 from sharekit.audit.report import (
     COLUMN_KINDS,
@@ -53,7 +53,8 @@ class Judge:
         if managed is False:
             add("share.unmanaged", "warning", label,
                 f"share {label} is not declared in {self.where}, so nobody reviews what it exposes: manage it "
-                f"with a sharekit.yml of its own, or drop it ({statements.inline(statements.drop_share(self.t, name))}) if nobody uses it")
+                "with a sharekit.yml of its own, "
+                f"or drop it ({statements.inline(statements.drop_share(self.t, name))}) if nobody uses it")
         to = cell(live.row.get("to")).strip()
         if live.listing:
             add("share.listing", "warning", label,
@@ -84,7 +85,8 @@ class Judge:
                     known = f"declared in {self.where}" if self.config else "listed with --allow-account"
                     add("consumer.unexpected", "error", account,
                         f"{account} can read share {label} but is not {known}: remove it "
-                        f"({statements.inline(statements.remove_accounts(self.t, name, [account]))}), or, if it belongs there, "
+                        f"({statements.inline(statements.remove_accounts(self.t, name, [account]))}), "
+                        "or, if it belongs there, "
                         + ("declare it in share.consumers" if managed else "allow it with --allow-account"))
         for obj in objects:
             out += self.object(name, obj)
@@ -114,7 +116,8 @@ class Judge:
         return out
 
     def _declared_view(self, share: str, obj: SharedObject) -> Any:
-        if self.config is None or not self.managed(share) or obj.kind not in VIEW_KINDS or obj.parts[0] != self.config.share.database:
+        if (self.config is None or not self.managed(share) or obj.kind not in VIEW_KINDS
+                or obj.parts[0] != self.config.share.database):
             return None
         return self.config.view(obj.parts[1], obj.parts[2])
 
@@ -139,12 +142,16 @@ class Judge:
                         "Optimove)")]
 
     def _pii(self, share: str, obj: SharedObject, column: ColumnState, configured: Any) -> list[Finding]:
+        source = configured.source if configured is not None else None
         if configured is not None and configured.expr is not None:
-            return []  # computed in the config (hashed, masked, a flag): reviewed there
+            source = exposed_column(configured.expr)
+            if source is None:
+                return []  # hashed, masked, truncated, a constant or a flag in the config: reviewed there
         found, origin = pii_hint(column.name), ""
-        if found is None and configured is not None and configured.source not in (None, column.name):
-            found = pii_hint(configured.source)
-            origin = f" (renamed from source column {identifiers.quote(configured.source)})"
+        if found is None and source not in (None, column.name):
+            found = pii_hint(source)
+            how = "computed from" if configured is not None and configured.expr is not None else "renamed from"
+            origin = f" ({how} source column {identifiers.quote(source)})"
         if found is None or self._allowed((*obj.parts, column.name)):
             return []
         category, hint = found
@@ -152,7 +159,7 @@ class Judge:
         return [finding("pii.exposed", "warning", share, qualified,
                         f"column {identifiers.quote(column.name)}{origin} looks like {category}, readable as it is "
                         "by every consumer: "
-                        f"{hint.format(column=identifiers.quote(configured.source if origin else column.name))}; "
+                        f"{hint.format(column=identifiers.quote(source if origin and source else column.name))}; "
                         f"or acknowledge it with --allow-column {qualified}")]
 
     def _allowed(self, key: tuple[str, ...]) -> bool:

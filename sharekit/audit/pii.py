@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from sharekit.errors import SharekitError
@@ -80,6 +81,30 @@ def pii_hint(name: str) -> tuple[str, str] | None:
     for category, words, fragments, hint in _PII_WORDS:
         if words & set(tokens) or any(fragment in joined for fragment in fragments):
             return category, hint
-    if any(a in ("FIRST", "LAST", "FULL", "GIVEN", "FAMILY") and b == "NAME" for a, b in zip(tokens, tokens[1:])):
+    if any(a in ("FIRST", "LAST", "FULL", "GIVEN", "FAMILY") and b == "NAME" for a, b in itertools.pairwise(tokens)):
         return "a person's name", NAME_HINT
     return None
+
+
+# --- expressions -------------------------------------------------------------------------------
+
+def exposed_column(expr: str) -> str | None:
+    """The column a config expression shows as it is (stored name), or None when it really masks.
+
+    Case, whitespace, casts, collations and NULL defaults keep the value: `LOWER(TRIM(EMAIL))` is
+    still the e-mail. A hash, a mask, a truncation, a constant or a predicate (a flag) is not."""
+    import sqlglot
+    from sqlglot import exp
+
+    keeps = (exp.Paren, exp.Cast, exp.TryCast, exp.Lower, exp.Upper, exp.Trim, exp.Initcap, exp.Coalesce,
+             exp.Collate, exp.ToChar)
+    try:
+        node = sqlglot.parse_one(expr, read="snowflake")
+    except sqlglot.errors.ParseError:
+        return None
+    while isinstance(node, keeps):
+        node = node.this
+    if not isinstance(node, exp.Column):
+        return None
+    part = node.this
+    return part.name if part.quoted else part.name.upper()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from sharekit.audit.report import COLUMN_KINDS, SHOW_ROW_LIMIT, VIEW_KINDS, SharedObject
 from sharekit.connect.session import Session

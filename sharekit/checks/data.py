@@ -26,37 +26,26 @@ the failing ones get `data.query_failed`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
-from sharekit.sql import identifiers
 from sharekit.checks.findings import Finding
+from sharekit.checks.optimove import LAST_UPDATED_TYPES, Rule, value_rules
+from sharekit.checks.spec import OptimoveSpec, base_type
 from sharekit.checks.structural import view_label
 from sharekit.config.model import INCREMENTAL_KINDS, Config, View
-from sharekit.state.model import AccountState
-from sharekit.checks.spec import TIMESTAMPS, OptimoveSpec, base_type
-from sharekit.connect.session import Session
+from sharekit.connect.session import Session, wrap_connector_error
+from sharekit.errors import StatementRefused
+from sharekit.sql import identifiers
 from sharekit.sql.templates import Templates
+from sharekit.state.model import AccountState
 
 DEFAULT_TOLERANCE = timedelta(minutes=5)
-LAST_UPDATED_TYPES = TIMESTAMPS + ("DATE",)
 ZONED = ("TIMESTAMP_LTZ", "TIMESTAMP_TZ")
 
 Progress = Callable[[int, int], None]  # (queries done, queries in all)
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One Optimove value rule on one live column: `Mn_COUNT` / `Mn_SAMPLE` of the data query."""
-
-    kind: str  # values | decimals | placeholder_date | max_length (check_data.sql.j2 knows each)
-    column: str  # stored name in the live view
-    check_id: str
-    severity: str
-    values: tuple[str, ...] = ()
-    limit: int | None = None
-    spec: str = ""  # "ecommerce Customers.Gender", for messages
 
 
 @dataclass(frozen=True)
@@ -95,8 +84,6 @@ def data_probes(
     config: Config, actual: AccountState, spec: OptimoveSpec, status: dict[tuple[str, str, str], str]
 ) -> tuple[list[Probe], list[Finding]]:
     """What the data query reads of each live view, and `data.*` findings for what it cannot."""
-    from sharekit.checks.optimove import _rules  # imported here: checks.optimove imports this module
-
     probes: list[Probe] = []
     notes: list[Finding] = []
     for view in config.views:
@@ -143,7 +130,7 @@ def data_probes(
                                + ", ".join(map(identifiers.quote, absent)) + ")")
             else:
                 primary_key = view.primary_key
-        rules = _rules(view, live, spec) if view.optimove is not None else ()
+        rules = value_rules(view, live, spec) if view.optimove is not None else ()
         if skipped:
             notes.append(Finding("data.skipped", "warning", label, "skipped " + "; ".join(skipped)))
         probes.append(Probe(len(probes) + 1, view, label, key, last_updated, zoned, primary_key, rules))
@@ -180,7 +167,7 @@ def run_data_checks(
         progress(0, total)
     try:
         rows = session.query(data_query(t, probes, tolerance))
-    except Exception as error:  # noqa: BLE001 - a refused query, reported per view below
+    except Exception as error:  # a refused query is reported per view below; anything else is raised
         if not _refused(error):
             raise
         if len(probes) == 1:
@@ -196,10 +183,10 @@ def run_data_checks(
     for probe in probes:
         if probe.no in by_no:
             findings += evaluate(probe, by_no[probe.no], tolerance)
-    for probe, error in failed:
+    for probe, refusal in failed:
         findings.append(Finding(
             "data.query_failed", "error", probe.label,
-            f"reading the view failed: {_error_text(error)}; fix the data or the view's definition "
+            f"reading the view failed: {_error_text(refusal)}; fix the data or the view's definition "
             "(the other views were checked one by one), then check again",
         ))
     return findings
@@ -211,7 +198,7 @@ def _one_by_one(session: Session, t: Templates, probes: list[Probe], tolerance: 
     for done, probe in enumerate(probes, 1):
         try:
             rows += session.query(data_query(t, [probe], tolerance))
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             if not _refused(error):
                 raise
             failed.append((probe, error))
@@ -221,12 +208,9 @@ def _one_by_one(session: Session, t: Templates, probes: list[Probe], tolerance: 
 
 
 def _refused(error: Exception) -> bool:
-    """A statement Snowflake (or the local account) refused, as opposed to a lost connection."""
-    try:
-        from snowflake.connector.errors import ProgrammingError
-    except ImportError:  # pragma: no cover - the connector is a dependency
-        return False
-    return isinstance(error, ProgrammingError)
+    """A statement Snowflake (or the local account) refused, as opposed to a lost connection;
+    a bare session's connector error is classified the way GuardedSession does."""
+    return isinstance(error, StatementRefused) or isinstance(wrap_connector_error(error), StatementRefused)
 
 
 def _error_text(error: Exception) -> str:

@@ -7,15 +7,30 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sharekit.sql import identifiers
 from sharekit.checks.findings import Finding
+from sharekit.checks.spec import NUMERIC, TIMESTAMPS, TYPES, OptimoveSpec, SpecColumn, SpecTable, base_type, fold
 from sharekit.checks.structural import column_type, view_label
-from sharekit.checks.data import LAST_UPDATED_TYPES, Rule
 from sharekit.config.model import Config, View
+from sharekit.sql import identifiers
 from sharekit.state.model import AccountState
-from sharekit.checks.spec import NUMERIC, TYPES, OptimoveSpec, SpecColumn, SpecTable, base_type, fold
+
+LAST_UPDATED_TYPES = TIMESTAMPS + ("DATE",)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One Optimove value rule on one live column: `Mn_COUNT` / `Mn_SAMPLE` of the data query."""
+
+    kind: str  # values | decimals | placeholder_date | max_length (check_data.sql.j2 knows each)
+    column: str  # stored name in the live view
+    check_id: str
+    severity: str
+    values: tuple[str, ...] = ()
+    limit: int | None = None
+    spec: str = ""  # "ecommerce Customers.Gender", for messages
 
 
 # --- Optimove: the table spec against the view's columns (metadata only) ---------------------
@@ -119,7 +134,8 @@ def _type_finding(label: str, what: str, column: SpecColumn, name: str, data_typ
     quoted = identifiers.quote(name)
     if column.values:
         allowed = "/".join(f"'{v}'" for v in column.values)
-        fix = (f"share IFF({quoted}, 'Yes', 'No')" if column.values == ("Yes", "No") and base_type(data_type) == "BOOLEAN"
+        yes_no = column.values == ("Yes", "No") and base_type(data_type) == "BOOLEAN"
+        fix = (f"share IFF({quoted}, 'Yes', 'No')" if yes_no
                else f"map it to the texts {allowed}")
         message = f"{quoted} is {data_type}; {what}.{column.name} is a text holding {allowed}: {fix}"
     else:
@@ -130,7 +146,7 @@ def _type_finding(label: str, what: str, column: SpecColumn, name: str, data_typ
 # --- Optimove value rules, checked by the data query ------------------------------------------
 
 
-def _rules(view: View, live: dict[str, str | None], spec: OptimoveSpec) -> tuple[Rule, ...]:
+def value_rules(view: View, live: dict[str, str | None], spec: OptimoveSpec) -> tuple[Rule, ...]:
     """Optimove value rules for a live view: the table spec's allowed values and lengths on text
     columns, then the general rules on every number (decimals) and date (placeholders)."""
     assert view.optimove is not None

@@ -8,23 +8,24 @@ query (its docstring lists the data checks).
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Iterable
+from typing import Any
 
-from sharekit.sql import identifiers
-from sharekit.checks.findings import Finding, apply_skips, rank
-from sharekit.checks.structural import structural_checks, view_label
 from sharekit.checks.data import DEFAULT_TOLERANCE, Progress, data_probes, run_data_checks
+from sharekit.checks.findings import Finding, apply_skips, rank
 from sharekit.checks.optimove import optimove_checks
+from sharekit.checks.spec import OptimoveSpec, load_spec
+from sharekit.checks.structural import structural_checks, view_label
 from sharekit.config.model import Config
-from sharekit.state.desired import view_state
+from sharekit.connect.session import Session
+from sharekit.plan.diff import diff
+from sharekit.sql import identifiers
+from sharekit.sql.templates import Templates
+from sharekit.state.desired import desired_state
 from sharekit.state.introspect import introspect
 from sharekit.state.model import AccountState
-from sharekit.checks.spec import OptimoveSpec, load_spec
-from sharekit.plan.diff import same_definition
-from sharekit.connect.session import Session
-from sharekit.sql.templates import Templates
 
 
 @dataclass(frozen=True)
@@ -119,15 +120,7 @@ def order(findings: Iterable[Finding], labels: tuple[str, ...]) -> tuple[Finding
 
 def view_status(config: Config, actual: AccountState, t: Templates) -> dict[tuple[str, str, str], str]:
     """Each configured view → `missing` (not in the account), `outdated` (the config would replace
-    it: another definition or other columns) or `current`."""
-    status = {}
-    for view in config.views:
-        key = (config.share.database, view.schema, view.name)
-        live = actual.views.get(key)
-        if live is None:
-            status[key] = "missing"
-            continue
-        wanted = view_state(t, config, view)
-        same = same_definition(live.text, wanted.text) and [c.name for c in live.columns] == list(view.column_names)
-        status[key] = "current" if same else "outdated"
-    return status
+    it: another definition or other columns) or `current`, as the plan's diff decides it."""
+    changes = diff(config, desired_state(config, t), actual)
+    keys = [(config.share.database, view.schema, view.name) for view in config.views]
+    return {key: changes.view_status(key) for key in keys}

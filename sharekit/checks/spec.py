@@ -25,16 +25,17 @@ Table and column names match case-insensitively (and `Bets Details` = `Bets_Deta
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
 from sharekit.config.reader import unknown_key
-from sharekit.errors import Problem, SharekitError
 from sharekit.config.source import Located, LocatedList, load
+from sharekit.errors import Problem, SharekitError
 
 BUILTIN_DIR = Path(__file__).parent.parent / "optimove"
 REQUIRED = ("always", "conditional", "optional")
@@ -234,7 +235,8 @@ def read_spec_file(path: str | Path) -> Vertical:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise SpecError([Problem(shown, None, "", f"cannot read the Optimove spec file: {error.strerror or error}")]) from None
+        message = f"cannot read the Optimove spec file: {error.strerror or error}"
+        raise SpecError([Problem(shown, None, "", message)]) from None
     try:
         document = load(text)
     except yaml.YAMLError as error:
@@ -319,10 +321,10 @@ class _SpecReader:
             self.problem(node.key_lines.get("aliases", line), f"{key}.aliases", "must be a list of table names")
             aliases = []
         columns: list[SpecColumn] = []
-        raw = node.get("columns") or []
-        if not isinstance(raw, LocatedList) and raw != []:
+        raw = node.get("columns") or LocatedList()
+        if not isinstance(raw, LocatedList):
             self.problem(node.key_lines.get("columns", line), f"{key}.columns", "must be a list of columns")
-            raw = []
+            raw = LocatedList()
         for index, item in enumerate(raw):
             column = self.column(item, f"{key}.columns[{index}]", raw.item_lines[index])
             if column is None:
@@ -340,7 +342,8 @@ class _SpecReader:
         name = self.text(item, key, "name", required=True)
         type_ = self.text(item, key, "type", required=True)
         if type_ is not None and type_ not in TYPES:
-            self.problem(item.key_lines["type"], f"{key}.type", f"{type_!r} is not a type: use one of {', '.join(TYPES)}")
+            self.problem(item.key_lines["type"], f"{key}.type",
+                         f"{type_!r} is not a type: use one of {', '.join(TYPES)}")
             type_ = None
         required = self.text(item, key, "required") or "optional"
         if required not in REQUIRED:
@@ -362,7 +365,8 @@ class _SpecReader:
                     else:
                         values.append(value)
         max_length = item.get("max_length")
-        if max_length is not None and (isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1):
+        if max_length is not None and (isinstance(max_length, bool) or not isinstance(max_length, int)
+                                       or max_length < 1):
             self.problem(item.key_lines["max_length"], f"{key}.max_length", "must be a positive whole number")
             max_length = None
         if name is None or type_ is None:

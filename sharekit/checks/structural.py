@@ -7,16 +7,16 @@ account's metadata says (run inside every `plan`, and by `check`). Findings carr
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import sqlglot
 from sqlglot import exp
 
-from sharekit.checks.findings import Finding, apply_skips, blocking  # noqa: F401 - re-exported
-from sharekit.sql import identifiers
+from sharekit.checks.findings import Finding
 from sharekit.config.model import INCREMENTAL_KINDS, Config, View
-from sharekit.state.model import AccountState, ColumnState
+from sharekit.sql import identifiers
 from sharekit.sql.fragments import DIALECT, stored
+from sharekit.state.model import AccountState, ColumnState
 
 TIMESTAMP_TYPES = ("TIMESTAMP_NTZ", "TIMESTAMP_LTZ", "TIMESTAMP_TZ")
 _ADD_IT = "; add it to `columns:` (or the query), or set `last_updated:` on the view"
@@ -164,6 +164,12 @@ def structural_checks(
     for view in config.views:
         label = view_label(config, view)
         key = (config.share.database, view.schema, view.name)
+        if key in actual.columns and key not in actual.views:
+            findings.append(Finding(
+                "view.name_taken", "error", label,
+                f"{label} already exists in the account and is not a view (a table, most likely): creating the "
+                f"view would fail with 'already exists'; rename the view in {config.path}, or move that object",
+            ))
         for source in view.sources:
             if _columns(actual, source) is None:
                 findings.append(Finding(

@@ -7,17 +7,16 @@ sees Snowflake's own message.
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
+from sharekit.cli.common import handle_errors
 from sharekit.errors import SharekitError, SnowflakeError
 
 local_app = typer.Typer(
@@ -70,32 +69,13 @@ def _run(account: Any, text: str) -> list[dict[str, Any]]:
         raise SnowflakeError(str(exc)) from None
 
 
-def _handled(func: Callable) -> Callable:
-    """The main CLI's error mapping (`Error: …`, exit 1; --debug shows the traceback), looked
-    up at call time because sharekit.cli imports this module; a minimal stand-in otherwise."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            from sharekit.cli.main import handle_errors
-        except ImportError:  # pragma: no cover - the main CLI is always there in a release
-            try:
-                return func(*args, **kwargs)
-            except SharekitError as error:
-                typer.echo(f"Error: {error}", err=True)
-                raise typer.Exit(1) from None
-        return handle_errors(func)(*args, **kwargs)
-
-    return wrapper
-
-
 @local_app.command("init")
-@_handled
+@handle_errors
 def init(
-    seed: Optional[Path] = typer.Option(
+    seed: Path | None = typer.Option(
         None, "--seed", metavar="FILE", help="SQL script to run once, when the account is created."
     ),
-    local_dir: Optional[Path] = LocalDirOption,
+    local_dir: Path | None = LocalDirOption,
 ) -> None:
     """Create the local account (running --seed once) or confirm it exists."""
     from sharekit.local import open_local_account, resolve_local_dir
@@ -115,10 +95,10 @@ def init(
 
 
 @local_app.command("seed")
-@_handled
+@handle_errors
 def seed(
     script: Path = typer.Argument(..., metavar="FILE.sql", help="SQL script: ;-separated statements."),
-    local_dir: Optional[Path] = LocalDirOption,
+    local_dir: Path | None = LocalDirOption,
 ) -> None:
     """Run a SQL script against the local account (creating it if needed)."""
     from sharekit.local import open_local_account, resolve_local_dir
@@ -134,13 +114,13 @@ def seed(
 
 
 @local_app.command("sql")
-@_handled
+@handle_errors
 def sql(
     statement: str = typer.Argument(
         ..., metavar='"STATEMENT"', help="SQL to run; with several statements, the last one's rows are shown."
     ),
     output: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, or json (a list of row objects)."),
-    local_dir: Optional[Path] = LocalDirOption,
+    local_dir: Path | None = LocalDirOption,
 ) -> None:
     """Run SQL on the local account and print the result."""
     from sharekit.local import open_local_account
@@ -169,8 +149,8 @@ def sql(
 
 
 @local_app.command("reset")
-@_handled
-def reset(local_dir: Optional[Path] = LocalDirOption) -> None:
+@handle_errors
+def reset(local_dir: Path | None = LocalDirOption) -> None:
     """Delete the local account's state (it is re-created, empty, on next use)."""
     import shutil
 

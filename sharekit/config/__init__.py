@@ -8,17 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sharekit.config.model import (
-    INCREMENTAL_KINDS, KINDS, Column, Config, Consumer, OptimoveTable, Share, View, parse_duration,
-)
+from sharekit.config.model import Column, Config, Consumer, View, parse_duration
 
 if TYPE_CHECKING:
     from sharekit.config.load import load_config, parse_config
 
-__all__ = [
-    "Config", "View", "Column", "Share", "Consumer", "OptimoveTable", "INCREMENTAL_KINDS", "KINDS",
-    "load_config", "parse_config", "parse_duration",
-]
+__all__ = ["Config", "View", "Column", "Consumer", "load_config", "parse_config", "parse_duration"]
 
 
 def __getattr__(name: str) -> Any:

@@ -7,21 +7,31 @@ user fixes a file in one pass. Unknown keys are errors with a "did you mean" hin
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import yaml
 
-from sharekit.sql import identifiers
-from sharekit.sql import fragments as sqlcheck
-from sharekit.errors import ConfigError, IdentifierError, Problem
-from sharekit.config.source import Located, LocatedList, load
 from sharekit.config.model import (
-    DEFAULT_LAST_UPDATED, DEFAULT_MAX_AGE, DEFAULT_SCHEMA, KINDS, Column, Config, Consumer, OptimoveTable,
-    Share, View, parse_duration,
+    DEFAULT_LAST_UPDATED,
+    DEFAULT_MAX_AGE,
+    DEFAULT_SCHEMA,
+    KINDS,
+    Column,
+    Config,
+    Consumer,
+    OptimoveTable,
+    Share,
+    View,
+    parse_duration,
 )
 from sharekit.config.reader import Reader, _bool, _name, _qualified3, _shown, _text
+from sharekit.config.source import Located, LocatedList, load
+from sharekit.errors import ConfigError, IdentifierError, Problem
+from sharekit.sql import fragments as sqlcheck
+from sharekit.sql import identifiers
 
 
 def _query(value: Any) -> sqlcheck.CheckedQuery:
@@ -225,7 +235,8 @@ def _read_views(r: Reader, top: Located, schema: str, last_updated: str, max_age
             continue
         ident = (view.schema, view.name)
         if ident in seen:
-            r.problem(line, f"{key}.name", f"view {identifiers.fqn(*ident)} is declared twice (first at line {seen[ident]})")
+            r.problem(line, f"{key}.name",
+                      f"view {identifiers.fqn(*ident)} is declared twice (first at line {seen[ident]})")
             continue
         seen[ident] = line
         views.append(view)
@@ -309,7 +320,8 @@ def _read_columns(r: Reader, node: Located, key: str) -> tuple[Column, ...]:
         if column is None:
             continue
         if column.name in seen:
-            r.problem(line, ckey, f"column {identifiers.quote(column.name)} is listed twice (first at line {seen[column.name]})")
+            r.problem(line, ckey,
+                      f"column {identifiers.quote(column.name)} is listed twice (first at line {seen[column.name]})")
             continue
         seen[column.name] = line
         columns.append(column)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from sharekit.sql import identifiers
-from sharekit.errors import Problem
 from sharekit.config.source import Located
+from sharekit.errors import Problem
+from sharekit.sql import identifiers
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 

@@ -9,6 +9,7 @@ share statements, view DDL and some SHOW commands to sharekit's layer, the rest 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import threading
 import time
@@ -16,10 +17,9 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from sharekit.errors import ConnectionError_, SharekitError, SnowflakeError
 from sharekit.connect.session import RoundTripCounter
-from sharekit.local import resolve
-from sharekit.local import sferrors
+from sharekit.errors import ConnectionError_, SharekitError, SnowflakeError
+from sharekit.local import resolve, sferrors
 from sharekit.local.ddl import Ddl
 from sharekit.local.engine import Engine
 from sharekit.local.shares import Shares
@@ -272,10 +272,8 @@ _open_accounts: weakref.WeakSet[LocalAccount] = weakref.WeakSet()
 @atexit.register
 def _close_all() -> None:
     for account in list(_open_accounts):
-        try:
+        with contextlib.suppress(Exception):  # best effort at interpreter exit
             account.close()
-        except Exception:  # noqa: BLE001 - best effort at interpreter exit
-            pass
 
 
 def resolve_local_dir(explicit: str | Path | None) -> Path:

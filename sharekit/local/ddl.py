@@ -14,13 +14,12 @@ from typing import Any
 
 from sqlglot import exp
 
-from sharekit.sql import identifiers
-from sharekit.local import resolve
-from sharekit.local import sferrors
+from sharekit.local import resolve, sferrors
 from sharekit.local.engine import Engine
 from sharekit.local.shares import OK, Shares
 from sharekit.local.sqltext import Reader, Statement, replace_calls, tokenize
 from sharekit.local.store import Store, now_iso
+from sharekit.sql import identifiers
 
 Key = tuple[str, str, str]
 
@@ -44,7 +43,8 @@ def parse_create_view(stmt: Statement) -> ViewDef:
     or_replace = r.accept_words("OR", "REPLACE")
     secure = r.accept_word("SECURE") is not None
     if r.at_word("LOCAL", "GLOBAL", "TEMP", "TEMPORARY", "VOLATILE", "RECURSIVE", "MATERIALIZED"):
-        raise sferrors.local_limitation(f"{r.expect_word('LOCAL', 'GLOBAL', 'TEMP', 'TEMPORARY', 'VOLATILE', 'RECURSIVE', 'MATERIALIZED')} views are not modelled")
+        kind = r.expect_word("LOCAL", "GLOBAL", "TEMP", "TEMPORARY", "VOLATILE", "RECURSIVE", "MATERIALIZED")
+        raise sferrors.local_limitation(f"{kind} views are not modelled")
     r.expect_word("VIEW")
     if_not_exists = r.accept_words("IF", "NOT", "EXISTS")
     if or_replace and if_not_exists:

@@ -280,7 +280,7 @@ class Engine:
         cols = f" ({', '.join(_dq(c) for c in columns)})" if columns else ""
         verb = "CREATE OR REPLACE VIEW" if replace else "CREATE VIEW"
         try:
-            self.conn._duck_conn.execute(f"{verb} {'.'.join(_dq(p) for p in key)}{cols} AS {sql}")  # noqa: SLF001
+            self.conn._duck_conn.execute(f"{verb} {'.'.join(_dq(p) for p in key)}{cols} AS {sql}")
         except duckdb.Error as exc:
             raise _duck_error(exc) from exc
 
@@ -304,7 +304,7 @@ class Engine:
         with quiet():
             sql = fakesnow_transform(self.conn.cursor(), tree).sql(dialect="duckdb")
         try:
-            relation = self.conn._duck_conn.sql(sql)  # noqa: SLF001
+            relation = self.conn._duck_conn.sql(sql)
             return [] if relation is None else relation.to_arrow_table().to_pylist()
         except duckdb.Error as exc:
             raise _duck_error(exc) from exc
@@ -325,9 +325,9 @@ class Engine:
     def drop_database(self, db: str) -> None:
         if self.conn.database == db:
             self.conn.database = None
-            self.conn._schema = None  # noqa: SLF001 - fakesnow keeps the session here
+            self.conn._schema = None
             self.conn.database_set = self.conn.schema_set = False
-            self.conn._duck_conn.execute("SET schema = 'memory.main'")  # noqa: SLF001
+            self.conn._duck_conn.execute("SET schema = 'memory.main'")
         path = self.db_dir / f"{db}.db"
         self.duck.execute(f"DETACH DATABASE IF EXISTS {_dq(db)}")
         for p in (path, Path(f"{path}.wal")):
@@ -345,7 +345,7 @@ class Engine:
         ):
             self.meta.execute(f"DELETE FROM memory.main.{MARK}{table}")
             if rows:
-                src = pa.Table.from_pylist(rows, schema=None).select(cols)  # noqa: F841
+                src = pa.Table.from_pylist(rows, schema=None).select(cols)
                 self.meta.register("_sk_src", src)
                 try:
                     select = ", ".join(f"{c}::TIMESTAMPTZ" if c in ("created_on", "altered_on") else c for c in cols)
@@ -529,11 +529,11 @@ def fakesnow_transform(cursor: Any, tree: Any) -> Any:
     """fakesnow's `_transform(tree)`, faster; falls back to it if the chain cannot be recorded."""
     recorder = _Recorder()
     try:
-        recorded = cursor._transform(recorder, None)  # noqa: SLF001
+        recorded = cursor._transform(recorder, None)
     except Exception:  # noqa: BLE001 - fakesnow changed shape: use it as is
         recorded = None
     if recorded is not recorder or not recorder.steps:
-        return cursor._transform(tree, None)  # noqa: SLF001
+        return cursor._transform(tree, None)
     for fun, args, kwargs in recorder.steps:
         tree = _walk(tree, fun, args, kwargs)
     return tree

@@ -18,9 +18,9 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
-from sharekit.sql import identifiers
 from sharekit.local import sferrors
 from sharekit.local.engine import Engine, quiet
+from sharekit.sql import identifiers
 
 SourceKey = tuple[str, str, str]
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sharekit.sql import identifiers
 from sharekit.errors import IdentifierError
 from sharekit.local import sferrors
 from sharekit.local.engine import Engine
 from sharekit.local.sqltext import Reader, Statement
 from sharekit.local.store import Store, now_iso
+from sharekit.sql import identifiers
 
 MAX_ACCOUNTS_PER_ADD = 10
 OK = [{"status": "Statement executed successfully."}]

@@ -7,20 +7,20 @@ strings 'true'/'false' (SHOW SHARES `secure_objects_only` too: its rendering is 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 import re
+from datetime import UTC, datetime
 from typing import Any
 
-from sharekit.sql import identifiers
 from sharekit.local import sferrors
 from sharekit.local.engine import Engine
 from sharekit.local.shares import Shares
 from sharekit.local.sqltext import Reader, Statement, like_regex
 from sharekit.local.store import Store
+from sharekit.sql import identifiers
 
 ORGANIZATION = "SHAREKIT"  # owner_account is <ORG>.<ACCOUNT_NAME>; the local account's org
 OWNER = "ACCOUNTADMIN"
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 SHARES_COLUMNS = (
     "created_on", "kind", "owner_account", "name", "database_name", "to", "owner", "comment",

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sharekit.sql import identifiers
 from sharekit.errors import IdentifierError
 from sharekit.local import sferrors
+from sharekit.sql import identifiers
 
 WORD, QIDENT, STRING, NUMBER, OP = "word", "qident", "string", "number", "op"
 

@@ -20,7 +20,7 @@ import errno
 import fcntl
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -34,7 +34,7 @@ OWNED_NAMES = (SNAPSHOT, JOURNAL, LOCK, "global.duckdb", "global.duckdb.wal", "d
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 class DirLock:

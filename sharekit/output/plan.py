@@ -5,11 +5,10 @@ The JSON form is also the saved plan (`plan --out`), read back by `apply PLAN.js
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.console import Console
 from rich.markup import escape
 
+from sharekit.output.common import md_block, md_code, md_text, plural, stats_line
 from sharekit.plan.definition import ACTIONS, Change, Plan
 
 SYMBOLS = {"create": "+", "grant": "+", "add_accounts": "+", "replace": "~", "alter": "~",
@@ -24,7 +23,7 @@ def summary_line(plan: Plan) -> str:
     s = plan.summary
     parts = [f"{s['create']} to create", f"{s['replace']} to replace", f"{s['alter']} to alter",
              f"{s['grant']} to grant", f"{s['revoke']} to revoke",
-             f"{s['add_accounts']} consumer statement(s) to add", f"{s['remove_accounts']} to remove",
+             plural(s["add_accounts"], "consumer addition"), plural(s["remove_accounts"], "consumer removal"),
              f"{s['drop']} to drop"]
     line = "Plan: " + ", ".join(parts) + "."
     if s["breaking"]:
@@ -70,16 +69,14 @@ def print_plan(plan: Plan, console: Console, target: str) -> None:
     console.print()
     if plan.has_changes:
         console.print(summary_line(plan))
-    stats = plan.stats
-    if stats:
-        console.print(f"[dim]Read the account in {stats.get('queries', 0)} queries, "
-                      f"{stats.get('seconds', 0):.2f} s.[/dim]")
+    if plan.stats:
+        console.print(f"[dim]{escape(stats_line(plan.stats))}[/dim]")
 
 
 def plan_markdown(plan: Plan, target: str) -> str:
     """A pull-request comment: summary table, each change with its SQL folded away."""
     s = plan.summary
-    lines = [f"### sharekit plan: `{plan.share}` on {target}", ""]
+    lines = [f"### sharekit plan: {md_code(plan.share)} on {md_text(target)}", ""]
     if not plan.has_changes:
         lines += ["**No changes.** The account matches the config.", ""]
     else:
@@ -87,35 +84,33 @@ def plan_markdown(plan: Plan, target: str) -> str:
         lines += [f"| {VERBS[action]} | {s[action]} |" for action in ACTIONS if s[action]]
         lines += [f"| **total** | **{s['total']}** |", ""]
         if s["breaking"]:
-            lines += [f"> :warning: **{s['breaking']} breaking change(s)** for consumers: "
+            lines += [f"> :warning: **{plural(s['breaking'], 'breaking change')}** for consumers: "
                       "Optimove's daily ETL reads these columns.", ""]
         for stage in plan.stages:
             lines.append(f"#### {stage.name}")
             for change in stage.changes:
                 flag = " **BREAKING**" if change.breaking else ""
-                reason = f" — {change.reason}" if change.reason else ""
+                reason = f" — {md_text(change.reason)}" if change.reason else ""
                 lines += [
                     "<details>",
                     f"<summary><code>{SYMBOLS[change.action]}</code> {_title(change)} "
-                    f"<code>{_html(change.object)}</code>{flag}{_html(reason)}</summary>",
+                    f"{md_code(change.object)}{flag}{reason}</summary>",
                     "",
-                    "```diff" if change.diff else "```sql",
-                    change.diff or change.sql,
-                    "```",
+                    *md_block(change.diff or change.sql, "diff" if change.diff else "sql"),
                     "</details>",
                 ]
             lines.append("")
     if plan.unmanaged:
-        lines += ["#### Unmanaged (left alone)", ""] + [f"- `{item}`" for item in plan.unmanaged] + [""]
+        lines += ["#### Unmanaged (left alone)", ""] + [f"- {md_code(item)}" for item in plan.unmanaged] + [""]
     if plan.checks:
         lines += ["#### Checks", "", "| severity | id | object | message |", "|---|---|---|---|"]
-        lines += [f"| {c.severity} | `{c.id}` | `{c.object}` | {c.message} |" for c in plan.checks]
+        lines += [f"| {c.severity} | {md_code(c.id)} | {md_code(c.object)} | {md_text(c.message)} |"
+                  for c in plan.checks]
         lines.append("")
     if plan.skipped_checks:
-        lines += [f"Skipped checks: {', '.join(f'`{c}`' for c in plan.skipped_checks)}", ""]
+        lines += [f"Skipped checks: {', '.join(md_code(c) for c in plan.skipped_checks)}", ""]
     if plan.stats:
-        lines.append(f"<sub>Read the account in {plan.stats.get('queries', 0)} queries, "
-                     f"{plan.stats.get('seconds', 0):.2f} s.</sub>")
+        lines.append(f"<sub>{stats_line(plan.stats)}</sub>")
     return "\n".join(lines) + "\n"
 
 
@@ -123,7 +118,3 @@ def _title(change: Change) -> str:
     """`create view`, `drop view`…; grants and consumers read well with the verb alone."""
     verb = VERBS[change.action]
     return verb if change.object_type in ("grant", "accounts") else f"{verb} {change.object_type}"
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 
@@ -22,12 +23,21 @@ def write_text_safely(path: Path, text: str) -> None:
                 else "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
                 else "not a regular file")
         raise OSError(f"{path} is {kind}: sharekit replaces only regular files; name a file")
-    temporary = real.with_name(f".{real.name}.sharekit-tmp")
+    # a fresh name (O_EXCL): a planted `.name.tmp` link cannot redirect the write
+    handle, name = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".sharekit-tmp")
+    temporary = Path(name)
     try:
-        temporary.write_text(text, encoding="utf-8")
-        if mode is not None:
-            os.chmod(temporary, stat.S_IMODE(mode))
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.chmod(temporary, stat.S_IMODE(mode) if mode is not None else 0o666 & ~_umask())
         os.replace(temporary, real)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process umask (mkstemp makes 0600 files; a new file gets the usual 0666 & ~umask)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -10,13 +10,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sharekit.sql import identifiers
 from sharekit.config.model import Config
+from sharekit.output.safefile import write_text_safely
+from sharekit.plan.builder import build_plan
+from sharekit.sql import identifiers
+from sharekit.sql.templates import Templates
 from sharekit.state.desired import desired_state
 from sharekit.state.model import EMPTY
-from sharekit.plan.builder import build_plan
-from sharekit.output.safefile import write_text_safely
-from sharekit.sql.templates import Templates
 
 _SAFE = re.compile(r"[^A-Za-z0-9_$.-]")
 
@@ -78,9 +78,15 @@ class RenderCheck:
         return not (self.stale or self.missing or self.extra)
 
 
-def write_files(files: dict[str, str], out_dir: Path) -> list[str]:
-    """Write the files, remove the files this config rendered before and no longer renders;
-    return what changed (removed files included, see `check_files(...).extra`)."""
+@dataclass(frozen=True)
+class RenderWrite:
+    written: tuple[str, ...]  # created or rewritten
+    removed: tuple[str, ...]  # rendered by this config before, no longer
+
+
+def write_files(files: dict[str, str], out_dir: Path) -> RenderWrite:
+    """Write the files that differ, and remove the files this config rendered before and no
+    longer renders (`check_files(...).extra`); say which is which."""
     extra = check_files(files, out_dir).extra
     changed = []
     for path, text in sorted(files.items()):
@@ -93,8 +99,7 @@ def write_files(files: dict[str, str], out_dir: Path) -> list[str]:
             changed.append(path)
     for path in extra:
         (out_dir / path).unlink()
-        changed.append(path)
-    return changed
+    return RenderWrite(tuple(changed), extra)
 
 
 def _ours(path: Path, header: str | None) -> bool:

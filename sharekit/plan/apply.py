@@ -8,9 +8,9 @@ idempotent against the state it was planned from, so a fresh plan shows exactly 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable
 
 from sharekit.connect.session import Session
 from sharekit.plan.definition import Change, Plan, Stage
@@ -38,11 +38,13 @@ def apply_plan(
     plan: Plan,
     workers: int = DEFAULT_WORKERS,
     on_done: Callable[[Change], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> ApplyResult:
-    """Execute the plan; never raises for a failed statement (see ApplyResult)."""
+    """Execute the plan; never raises for a failed statement (see ApplyResult). Setting `stop`
+    (a signal handler does) lets the statements in flight finish and starts no more."""
     result = ApplyResult()
     lock = threading.Lock()
-    stop = threading.Event()
+    stop = stop or threading.Event()
 
     def run(change: Change) -> None:
         if stop.is_set():

@@ -11,19 +11,19 @@ account is what was parsed, so nothing can ride along in a comment or after a `;
 
 from __future__ import annotations
 
-from sharekit.errors import SharekitError
-
 import logging
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.tokens import TokenType
+
+from sharekit.errors import SharekitError
 
 DIALECT = "snowflake"
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from sharekit.config.model import Column
-from sharekit.state.model import Grant
 from sharekit.sql.templates import Templates
+from sharekit.state.model import Grant
 
 MAX_ACCOUNTS_PER_STATEMENT = 10  # ALTER SHARE … ADD ACCOUNTS limit (DESIGN.md pitfalls)
 

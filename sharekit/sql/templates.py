@@ -15,8 +15,8 @@ from typing import Any
 import jinja2
 import jinja2.sandbox
 
-from sharekit.sql import identifiers
 from sharekit.errors import TemplateError
+from sharekit.sql import identifiers
 
 TEMPLATE_NAMES = (
     "create_database", "create_schema", "create_view", "view_select", "create_share",

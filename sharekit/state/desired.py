@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sharekit.sql import statements
 from sharekit.config.model import Config, View
-from sharekit.state.model import AccountState, ColumnState, Grant, ShareState, ViewState
+from sharekit.sql import statements
 from sharekit.sql.templates import Templates
+from sharekit.state.model import AccountState, ColumnState, Grant, ShareState, ViewState
 
 
 def view_state(t: Templates, config: Config, view: View) -> ViewState:

@@ -9,13 +9,14 @@ only when SHOW SHARES' `to` column cannot be read in full.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
-from sharekit.sql import identifiers
 from sharekit.config.model import Config
-from sharekit.state.model import AccountState, ColumnState, Grant, ShareState, ViewState
 from sharekit.connect.session import Session
+from sharekit.sql import identifiers
 from sharekit.sql.templates import Templates
+from sharekit.state.model import AccountState, ColumnState, Grant, ShareState, ViewState
 
 # SHOW SHARES `to` values that are not account lists (listing-attached shares; reference §2.1).
 LISTING_MARKERS = ("ALL ACCOUNTS IN DATA EXCHANGE", "TARGETED WITHIN ORGANIZATION")

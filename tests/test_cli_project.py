@@ -1,4 +1,5 @@
-"""The offline commands end to end, in-process: `init`, `validate`, `render`, help texts."""
+"""The offline commands end to end, in-process: `init`, `validate`, `render`, help texts; and the
+CLI's own error handling: usage errors, `--version`, outputs it cannot write."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def test_init_refuses_to_overwrite_without_force(cli, tmp_path):
     assert_ok(cli("init", tmp_path))
     target = tmp_path / "sharekit.yml"
     target.write_text("# mine\n")
-    assert_error(cli("init", tmp_path), f"{target}, {tmp_path / 'seed.sql'} already exist", "--force")
+    assert_error(cli("init", tmp_path), f"{target} and {tmp_path / 'seed.sql'} already exist", "--force")
     assert target.read_text() == "# mine\n"
     assert_ok(cli("init", tmp_path, "--force"))
     assert target.read_text().startswith("# sharekit.yml")
@@ -216,7 +217,7 @@ def test_render_templates_must_be_a_directory(cli, tmp_path):
 # --- help ----------------------------------------------------------------------------------
 
 def test_help_lists_every_command(cli):
-    from sharekit.cli.main import app
+    from sharekit.cli import app
 
     result = cli("--help")
     assert_ok(result)
@@ -227,7 +228,7 @@ def test_help_lists_every_command(cli):
 
 
 def test_every_command_has_help_text(cli):
-    from sharekit.cli.main import app
+    from sharekit.cli import app
 
     group = typer.main.get_command(app)
     for name, command in group.commands.items():
@@ -244,3 +245,58 @@ def test_python_dash_m_sharekit(tmp_path):
                             cwd=tmp_path, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "Usage:" in result.stdout and "render" in result.stdout
+
+
+# --- error handling: usage errors, --version, outputs that cannot be written ---------------
+
+SEED = """\
+CREATE DATABASE IF NOT EXISTS RAW;
+CREATE SCHEMA IF NOT EXISTS RAW.SALES;
+CREATE TABLE RAW.SALES.ORDERS (ORDER_ID NUMBER, STATUS VARCHAR, LASTUPDATED TIMESTAMP_NTZ);
+"""
+
+
+@pytest.mark.parametrize("args", [
+    ["plan", "--detailed-exitcode", "--bogus"],      # a typo in an option
+    ["plan", "--format", "yaml"],                     # a value the option does not take
+    ["apply", "--workers", "0"],                      # out of range
+    ["nope"],                                         # no such command
+    ["local", "sql", "--format", "csv", "SELECT 1"],  # in a sub-app
+    [],                                               # no command at all
+])
+def test_usage_errors_exit_1_not_the_detailed_exitcode_2(cli, args):
+    """corpus suite (command-line input): click exits 2 on a usage error, which is what
+    `plan --detailed-exitcode` returns for "changes pending"; a CI gate read a typo as changes."""
+    result = cli(*args)
+    assert result.exit_code == 1, result.output
+
+
+def test_version_prints_the_version(cli):
+    """corpus suite (command-line input): `sharekit --version` printed 'Missing command.' and
+    exited 2: the flag was read in the group callback, which runs only when a command is given."""
+    from importlib.metadata import version
+
+    result = cli("--version")
+    assert (result.exit_code, result.stdout) == (0, f"sharekit {version('sharekit')}\n")
+
+
+def test_unwritable_outputs_are_clear_errors(cli, write_config, tmp_path, monkeypatch):
+    """corpus suite (command-line input): `plan --out` into a missing directory or onto a
+    directory, and `render --out-dir` onto a file, were 'unexpected …Error … a bug in sharekit'."""
+    monkeypatch.setenv("SHAREKIT_LOCAL_DIR", str(tmp_path / "account"))
+    monkeypatch.delenv("SHAREKIT_LOCAL_FAIL_AT", raising=False)
+    monkeypatch.delenv("SHAREKIT_LOCAL_LATENCY_MS", raising=False)
+    write_config(SEED, "seed.sql")
+    config = write_config("version: 1\nshare: {name: S, database: D}\nlocal: {seed: seed.sql}\n"
+                          "views:\n  - {name: V, from: RAW.SALES.ORDERS, columns: [LASTUPDATED]}\n")
+    missing = cli("plan", "-f", config, "--local", "--out", tmp_path / "no" / "plan.json")
+    assert missing.exit_code == 1
+    assert f"Error: cannot write --out {tmp_path / 'no' / 'plan.json'}: No such file or directory" in missing.stderr
+    directory = cli("plan", "-f", config, "--local", "--out", tmp_path)
+    assert (f"Error: cannot write --out {tmp_path} is a directory: sharekit replaces only regular files; "
+            "name a file") in directory.stderr
+    (tmp_path / "file").write_text("x")
+    onto_file = cli("render", "-f", config, "--out-dir", tmp_path / "file")
+    assert onto_file.exit_code == 1 and f"Error: cannot write to --out-dir {tmp_path / 'file'}:" in onto_file.stderr
+    for result in (missing, directory, onto_file):
+        assert "bug in sharekit" not in result.stderr

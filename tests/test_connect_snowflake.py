@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sharekit.connect import snowflake as connections
-from sharekit.cli.main import app
+from sharekit.cli import app
 from sharekit.errors import ConnectionError_
 
 SENTINEL = "S3NTINEL-PASSWORD"
@@ -103,6 +103,30 @@ def test_unreachable_account_is_one_clear_error_without_secrets(home):
     assert "Error: cannot connect with connection 'dead'" in result.stderr
     assert SENTINEL not in result.output + result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_key_that_cannot_be_decrypted_is_a_connection_error_not_a_bug(home):
+    """secrets suite: a wrong private-key passphrase (or one written as a number) escaped the
+    connector as ValueError/TypeError and was shown as 'unexpected ValueError … This is a bug in
+    sharekit'; it is the user's setting, reported like any other connection error."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.BestAvailableEncryption(b"right"))
+    (home / "key.p8").write_bytes(key)
+    (home / "key.p8").chmod(0o600)
+    (home / "connections.toml").write_text(
+        f'[kp]\naccount = "org-acct"\nuser = "u"\nauthenticator = "SNOWFLAKE_JWT"\n'
+        f'private_key_file = "{home / "key.p8"}"\nprivate_key_file_pwd = "wrong-S3NTINEL"\n')
+    config = home / "sharekit.yml"
+    config.write_text("version: 1\nshare: {name: S, database: D}\nlocal: {seed: seed.sql}\nviews:\n"
+                      "  - {name: V, from: A.B.C, kind: dimension, columns: [X]}\n")
+    result = CliRunner().invoke(app, ["plan", "-c", "kp", "-f", str(config)])
+    assert result.exit_code == 1
+    assert ("Error: cannot connect with connection 'kp': Incorrect password, could not decrypt key; check "
+            "private_key_file and its passphrase") in result.stderr
+    assert "bug in sharekit" not in result.stderr and "S3NTINEL" not in result.output + result.stderr
 
 
 def test_real_connector_against_fakesnow_server(home):

@@ -11,10 +11,14 @@ The command must exit 1 with `Error:`, the file path, `:<line>`, the key and the
 stderr, and no traceback. Config errors read `FILE:LINE: KEY: message`; blocking checks (e.g.
 last_updated.missing) read `CHECK OBJECT: (FILE:LINE) message` and carry no expect-key. To add
 a case, drop a new file in the folder.
+
+After the corpus: `${VAR}` errors, and errors found by the corpus suite
+(tests/test_reliability_corpus.py) in names, queries and file bytes.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -110,3 +114,56 @@ def test_malformed_var_option(cli, write_config):
     result = cli("validate", "-f", write_config(VAR_CONFIG), "--var", "ENV")
     assert result.exit_code == 1
     assert "Error: --var 'ENV': write it as NAME=VALUE" in result.stderr
+
+
+# --- control characters, non-UTF-8 bytes, non-SELECT queries (the corpus suite found these) ---
+
+BARE = "version: 1\nshare: {name: S, database: D}\nlocal: {seed: seed.sql}\n"
+
+
+@pytest.mark.parametrize("name, shown", [
+    ('"a \nb"', '"a \\nb"'),   # a quoted view name with a space before a line break
+    ("x\ty", "x\\ty"),         # a tab in an unquoted name
+])
+def test_names_with_control_characters_are_refused_on_one_line(cli, write_config, name, shown):
+    """corpus suite: a quoted name holding a line break was accepted, rendered with the space
+    before the break stripped, so the view was created under another name and re-planned
+    forever; the error key printed the raw line break. Names now refuse control characters."""
+    config = write_config(BARE + f"views:\n  - name: {json.dumps(name)}\n    from: RAW.SALES.ORDERS\n"
+                                 "    columns: [LASTUPDATED]\n")
+    result = cli("validate", "-f", config)
+    assert result.exit_code == 1
+    (line,) = [line for line in result.stderr.splitlines() if "views[0]" in line]
+    assert f"views[0]({shown}).name: name " in line
+    assert "contains the control character" in line
+
+
+def test_query_alias_with_a_line_break_is_refused(cli, write_config):
+    query = 'SELECT LASTUPDATED AS "a \nb" FROM RAW.SALES.ORDERS'
+    config = write_config(BARE + f"views:\n  - name: V\n    query: {json.dumps(query)}\n")
+    result = cli("validate", "-f", config)
+    assert result.exit_code == 1
+    assert "views[0](V).query: name 'a \\nb' contains the control character '\\n'" in result.stderr
+
+
+def test_a_file_that_is_not_utf8_names_the_line(cli, tmp_path):
+    """corpus suite: a non-UTF-8 byte was reported as a byte offset of the whole file."""
+    path = tmp_path / "sharekit.yml"
+    path.write_bytes(b"version: 1\nshare:\n  name: S\n  comment: caf\xe9\n")
+    result = cli("validate", "-f", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == f"  {path}:4: not UTF-8 text (byte 0xe9): save the file as UTF-8"
+
+
+def test_a_query_that_is_not_sql_sqlglot_knows_is_one_clear_error(cli, write_config):
+    """corpus suite: `query: GRANT …` printed sqlglot's 'contains unsupported syntax. Falling
+    back to parsing as a Command' warning on stderr before the error, and named it COMMAND."""
+    config = write_config(BARE + "views:\n  - name: V\n"
+                                 "    query: GRANT SELECT ON ALL TABLES IN SCHEMA RAW.SALES TO SHARE S\n")
+    result = cli("validate", "-f", config)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: 1 problem in config:\n"), result.stderr
+    assert "views[0](V).query: query must be one SELECT statement, not GRANT" in result.stderr
+    two = write_config(BARE + "views:\n  - name: V\n"
+                              "    query: SELECT LASTUPDATED FROM RAW.SALES.ORDERS; DROP TABLE X\n")
+    assert "query contains ';': it must be one SELECT, not statements" in cli("validate", "-f", two).stderr
