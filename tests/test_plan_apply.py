@@ -415,3 +415,15 @@ def test_a_view_named_like_an_existing_table_blocks_the_plan(sk, tmp_path):
     assert "view.name_taken SK_DB.OPTIMOVE.ORDERS_0: SK_DB.OPTIMOVE.ORDERS_0 already exists in the account and " \
            "is not a view" in result.stderr
     assert "rename the view in" in result.stderr
+
+
+def test_moving_the_share_database_with_prune_converges_in_one_apply(sk, tmp_path):
+    config = write(tmp_path, views=2, prune=True)
+    assert sk("apply", "-f", str(config), "--local", "--yes").exit_code == 0
+    config.write_text(config.read_text().replace("database: SK_DB", "database: SK_DB2"))
+    plan = json.loads(sk("plan", "-f", str(config), "--local", "--format", "json").output)
+    again = [c for c in plan["changes"] if c["object"] == "REFERENCE_USAGE on DATABASE RAW"]
+    assert [c["action"] for c in again] == ["grant"] and "granted again" in again[0]["reason"]
+    moved = sk("apply", "-f", str(config), "--local", "--yes", "--allow-destroy")
+    assert moved.exit_code == 0, moved.output + moved.stderr
+    assert_converged(sk, config)

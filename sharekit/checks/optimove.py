@@ -43,25 +43,22 @@ def _spec_table(config: Config, view: View, spec: OptimoveSpec) -> tuple[SpecTab
     wanted = view.optimove
     vertical = spec.vertical(wanted.vertical)
     if vertical is None:
-        hint = spec.suggest_vertical(wanted.vertical)
-        return None, Finding(
-            "optimove.spec.unknown", "error", label,
-            f"optimove.vertical {wanted.vertical!r} is not a vertical sharekit knows"
-            + (f" (did you mean {hint!r}?)" if hint else "")
-            + f"; known: {', '.join(sorted(spec.verticals))}. Fix the name, or describe the vertical "
-            "in a file passed with --optimove-spec",
-        )
+        return None, _unknown(label, f"optimove.vertical {wanted.vertical!r} is not a vertical sharekit knows",
+                              spec.suggest_vertical(wanted.vertical), sorted(spec.verticals), "describe the vertical")
     table = vertical.table(wanted.table)
     if table is None:
-        hint = spec.suggest_table(wanted.vertical, wanted.table)
-        return None, Finding(
-            "optimove.spec.unknown", "error", label,
-            f"optimove.table {wanted.table!r} is not a table of Optimove's {vertical.title} vertical"
-            + (f" (did you mean {hint!r}?)" if hint else "")
-            + f"; known: {', '.join(t.name for t in vertical.tables)}. Fix the name, or add the table "
-            "in a file passed with --optimove-spec",
-        )
+        return None, _unknown(label, f"optimove.table {wanted.table!r} is not a table of Optimove's "
+                              f"{vertical.title} vertical", spec.suggest_table(wanted.vertical, wanted.table),
+                              [t.name for t in vertical.tables], "add the table")
     return table, None
+
+
+def _unknown(label: str, what: str, hint: str | None, known: list[str], remedy: str) -> Finding:
+    return Finding(
+        "optimove.spec.unknown", "error", label,
+        what + (f" (did you mean {hint!r}?)" if hint else "")
+        + f"; known: {', '.join(known)}. Fix the name, or {remedy} in a file passed with --optimove-spec",
+    )
 
 
 def _match(names: Iterable[str], spec_name: str) -> str | None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol, runtime_checkable
 
 from sharekit.errors import ConnectionLost, ConnectorError, StatementRefused
@@ -40,6 +42,15 @@ class RoundTripCounter:
             self.round_trips += 1
             self.seconds += time.perf_counter() - started
 
+    @contextmanager
+    def counting(self) -> Iterator[None]:
+        """One round-trip around the block, counted whether it succeeds or raises."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.record(started)
+
 
 class SnowflakeSession:
     """A `snowflake.connector` connection behind the Session interface.
@@ -58,21 +69,13 @@ class SnowflakeSession:
     def query(self, sql: str) -> list[dict[str, Any]]:
         from snowflake.connector import DictCursor
 
-        started = time.perf_counter()
-        try:
-            with self._connection.cursor(DictCursor) as cursor:
-                cursor.execute(sql)
-                return list(cursor.fetchall())
-        finally:
-            self._counter.record(started)
+        with self._counter.counting(), self._connection.cursor(DictCursor) as cursor:
+            cursor.execute(sql)
+            return list(cursor.fetchall())
 
     def execute(self, sql: str) -> None:
-        started = time.perf_counter()
-        try:
-            with self._connection.cursor() as cursor:
-                cursor.execute(sql)
-        finally:
-            self._counter.record(started)
+        with self._counter.counting(), self._connection.cursor() as cursor:
+            cursor.execute(sql)
 
     def close(self) -> None:
         self._connection.close()

@@ -149,11 +149,22 @@ def build_plan(
                                     statements.set_share_comment(t, share_name, desired.share.comment),
                                     reason="comment changed"))
 
+    # Moving the share to another database revokes USAGE on the old one, and Snowflake may take
+    # the share's REFERENCE_USAGE grants with it (the local account does; UNCONFIRMED for real
+    # accounts, reference §2.2). Granting them again in the same run is harmless either way
+    # (GRANT is idempotent), and the next plan is empty.
+    moving = any(g.privilege == "USAGE" and g.object_type == "DATABASE" for g in extra_grants)
+    regrants = sorted(g for g in desired.share.grants - set(delta.grants_missing)
+                      if moving and g.privilege == "REFERENCE_USAGE")
+
     def grants(privilege: str, object_type: str) -> tuple[Change, ...]:
+        wanted = [g for g in delta.grants_missing if g.privilege == privilege and g.object_type == object_type]
+        again = [g for g in regrants if g.privilege == privilege and g.object_type == object_type]
         return tuple(
-            Change("grant", "grant", grant_display(g), statements.grant(t, share_name, g))
-            for g in delta.grants_missing
-            if g.privilege == privilege and g.object_type == object_type
+            Change("grant", "grant", grant_display(g), statements.grant(t, share_name, g),
+                   reason="granted again: revoking USAGE on the old database may have removed it"
+                   if g in again else "")
+            for g in sorted([*wanted, *again])
         )
 
     restrictions = {c.account: c.share_restrictions for c in config.share.consumers}
