@@ -30,7 +30,7 @@ def test_show_shares_columns_order_and_values(shared):
         "owner_account": f"SHAREKIT.{shared.account_locator}",
         "name": "S",
         "database_name": "OPTIMOVE_SHARE_DB",
-        "to": "ORGA.CONSUMER1,ORGB.CONSUMER_TWO",
+        "to": "ORGA.CONSUMER1, ORGB.CONSUMER_TWO",
         "owner": "ACCOUNTADMIN",
         "comment": "for Optimove",
         "listing_global_name": "",
@@ -106,6 +106,7 @@ def test_only_one_database_with_usage_per_share(shared):
     err = sf_error(lambda: shared.execute("GRANT USAGE ON DATABASE OTHER_DB TO SHARE S"))
     assert (err.errno, err.sqlstate) == (3032, "0A000")
     assert "a share can include only one database" in err.msg
+    assert err.msg.endswith("(the sharekit local account's wording: no public source quotes Snowflake's)")
     assert grants(shared)[0] == ("USAGE", "DATABASE", "OPTIMOVE_SHARE_DB")
     assert len(grants(shared)) == 3
 
@@ -183,20 +184,21 @@ def test_add_accounts_refused_above_ten_per_statement(shared):
     assert (err.errno, err.sqlstate) == (3517, "0A000")
     assert "at most 10 accounts" in err.msg
     shared.execute(f"ALTER SHARE S ADD ACCOUNTS = {', '.join(f'ORG.A{i}' for i in range(10))}")
-    assert len(shared.query("SHOW SHARES")[0]["to"].split(",")) == 10
+    assert shared.query("SHOW SHARES")[0]["to"] == "ORG.A0, ORG.A1, ORG.A2, ... (10 TOTAL)"  # reference §10
+    assert len(shared.query("SHOW GRANTS OF SHARE S")) == 10
 
 
 def test_duplicate_add_and_absent_remove_are_no_ops(shared):
     shared.execute("ALTER SHARE S ADD ACCOUNTS = ORG.ONE")
     shared.execute("ALTER SHARE S ADD ACCOUNTS = org.one, ORG.TWO SHARE_RESTRICTIONS = FALSE")
     shared.execute("ALTER SHARE S REMOVE ACCOUNTS = ORG.NEVER_ADDED")
-    assert shared.query("SHOW SHARES")[0]["to"] == "ORG.ONE,ORG.TWO"
+    assert shared.query("SHOW SHARES")[0]["to"] == "ORG.ONE, ORG.TWO"
     shared.execute("ALTER SHARE S REMOVE ACCOUNTS = ORG.ONE")
     assert shared.query("SHOW SHARES")[0]["to"] == "ORG.TWO"
     rows = shared.query("SHOW GRANTS OF SHARE S")
     assert [(r["granted_to"], r["grantee_name"]) for r in rows] == [("ACCOUNT", "ORG.TWO")]
     shared.execute("ALTER SHARE S SET ACCOUNTS = ORG.THREE, XY12345")
-    assert shared.query("SHOW SHARES")[0]["to"] == "ORG.THREE,XY12345"
+    assert shared.query("SHOW SHARES")[0]["to"] == "ORG.THREE, XY12345"
 
 
 def test_account_identifiers_are_validated(shared):

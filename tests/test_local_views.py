@@ -213,6 +213,7 @@ def test_view_exists_rules(seeded):
 def test_view_column_list_must_match_the_query(seeded):
     err = sf_error(lambda: seeded.execute("CREATE VIEW OPTIMOVE_SHARE_DB.OPTIMOVE.V (A, B) AS SELECT 1 AS X"))
     assert "declared 2 column(s), but view query produces 1 column(s)" in err.msg
+    assert (err.errno, err.sqlstate) == (2057, "42601")  # reference §10
 
 
 def test_names_differing_only_in_case_are_a_stated_local_limitation(seeded):

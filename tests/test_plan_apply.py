@@ -4,6 +4,7 @@ plans, destructive changes, breaking changes, and recovery from a dropped connec
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,11 @@ def sk(tmp_path, monkeypatch):
     return run
 
 
+def quirk(name: str) -> bool:
+    """Whether CI runs this suite under a local-account quirk (`.ci/run`)."""
+    return name in os.environ.get("SHAREKIT_LOCAL_QUIRKS", "").split(",")
+
+
 def account(sk):
     return open_local_account(sk.local_dir)
 
@@ -103,7 +109,7 @@ def test_plan_apply_plan_is_empty(sk, tmp_path):
     assert shares == [("SK_SHARE", "SK_DB", "OPTIMOVE.EU_PROD", "For Optimove")]
     assert grants == sorted([
         ("USAGE", "DATABASE", "SK_DB"), ("USAGE", "SCHEMA", "SK_DB.OPTIMOVE"),
-        ("REFERENCE_USAGE", "DATABASE", "RAW"),
+        *([] if quirk("reference_usage_hidden") else [("REFERENCE_USAGE", "DATABASE", "RAW")]),
         ("SELECT", "VIEW", "SK_DB.OPTIMOVE.ORDERS_0"), ("SELECT", "VIEW", "SK_DB.OPTIMOVE.ORDERS_1"),
     ])
     assert all(secure == "true" for _, secure, _, _ in views)
@@ -398,7 +404,8 @@ views:
     with account(sk) as a:
         (view,) = a.query("SHOW VIEWS IN DATABASE D")
         assert view["comment"] == odd
-        assert "WHERE STATUS <> 'x\u2028y'" in view["text"]
+        if not (quirk("secure_text_hidden") or quirk("view_text_rewritten")):
+            assert "WHERE STATUS <> 'x\u2028y'" in view["text"]  # else the text is hidden or laid out anew
         columns = a.query("SELECT COLUMN_NAME, COMMENT FROM D.INFORMATION_SCHEMA.COLUMNS")
         comments = {r["COLUMN_NAME"]: r["COMMENT"] for r in columns}
         assert comments["ORDER_ID"] == odd
@@ -423,7 +430,9 @@ def test_moving_the_share_database_with_prune_converges_in_one_apply(sk, tmp_pat
     config.write_text(config.read_text().replace("database: SK_DB", "database: SK_DB2"))
     plan = json.loads(sk("plan", "-f", str(config), "--local", "--format", "json").output)
     again = [c for c in plan["changes"] if c["object"] == "REFERENCE_USAGE on DATABASE RAW"]
-    assert [c["action"] for c in again] == ["grant"] and "granted again" in again[0]["reason"]
+    assert [c["action"] for c in again] == ["grant"]
+    if not quirk("reference_usage_hidden"):  # else it was never seen, so it is simply granted
+        assert "granted again" in again[0]["reason"]
     moved = sk("apply", "-f", str(config), "--local", "--yes", "--allow-destroy")
     assert moved.exit_code == 0, moved.output + moved.stderr
     assert_converged(sk, config)

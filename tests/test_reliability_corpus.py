@@ -174,7 +174,7 @@ def test_share_name_and_comment_read_back_exactly(applied):
     (share,) = applied["shares"]
     assert share["name"] == identifiers.normalize(SHARE_NAME) == 'Share "q" ; -- /*'
     assert share["comment"] == "".join(ODD_TEXTS.values())
-    assert share["to"] == "AB12345,OPTIMOVE.EU_PROD"  # a legacy locator is a consumer like any other
+    assert share["to"] == "AB12345, OPTIMOVE.EU_PROD"  # a legacy locator is a consumer like any other
 
 
 @pytest.mark.parametrize("key", sorted(ODD_TEXTS))

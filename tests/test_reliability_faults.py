@@ -21,6 +21,7 @@ exits 1 with `Error:` and sends nothing.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -134,7 +135,6 @@ def sweep(tmp_path_factory: pytest.TempPathFactory) -> Sweep:
     clean = s.copy()
     applied = s.apply(clean)
     assert applied.exit_code == 0, applied.output + applied.stderr
-    s.reads_after = s.plan(clean)["stats"]["queries"]
     s.clean_state = live_state(clean)
     return s
 
@@ -168,8 +168,12 @@ def assert_truthful(sweep: Sweep, account: Path, result: Any) -> dict[str, list[
     assert f"Error: apply stopped at the first failure: {counts}" in result.stderr
     assert len(listed["failed"]) == 1
     assert sorted(sum(listed.values(), [])) == sorted(sweep.changes)
-    left = [(c["action"], c["object"]) for c in sweep.plan(account)["changes"]]
-    assert sorted(left) == sorted(listed["failed"] + listed["not started"]), "the report does not match the account"
+    left = sorted((c["action"], c["object"]) for c in sweep.plan(account)["changes"])
+    if "reference_usage_hidden" in os.environ.get("SHAREKIT_LOCAL_QUIRKS", ""):
+        # a REFERENCE_USAGE granted before the stop, but not yet implied by a granted view, is
+        # planned again: harmless (GRANT is idempotent), and the only change that may repeat
+        left = [c for c in left if not (c in listed["done"] and c[1].startswith("REFERENCE_USAGE"))]
+    assert left == sorted(listed["failed"] + listed["not started"]), "the report does not match the account"
     return listed
 
 
@@ -221,7 +225,8 @@ def test_failure_while_reading_before_apply_sends_nothing(sweep):
     account = sweep.copy()
     assert sweep.apply(account, "--workers", "1", env={"SHAREKIT_LOCAL_FAIL_AT": str(sweep.reads + 24)}).exit_code == 1
     before = live_state(account)
-    for k in range(1, sweep.reads_after + 1):
+    reads = sweep.plan(account)["stats"]["queries"]  # what introspecting this half-applied account costs
+    for k in range(1, reads + 1):
         result = sweep.apply(account, env={"SHAREKIT_LOCAL_FAIL_AT": str(k)})
         assert result.exit_code == 1 and result.stderr.startswith("Error: "), result.stderr
         assert "simulated dropped connection" in result.stderr and "Traceback" not in result.stderr

@@ -34,8 +34,11 @@ def test_a_truncated_tail_makes_the_list_incomplete_but_keeps_what_was_read():
 
 def test_share_name_is_the_last_part_before_and_after_bundle_2023_05():
     assert share_name_of({"name": "OPTIMOVE_SHARE"}) == "OPTIMOVE_SHARE"
-    assert share_name_of({"name": "COMPANY.SFC_SAMPLES.SAMPLE_DATA"}) == "SAMPLE_DATA"
-    assert share_name_of({"name": 'ORG.ACCT."My.Share"'}) == "My.Share"
+    legacy = {"owner_account": "COMPANY.SFC_SAMPLES"}
+    assert share_name_of({**legacy, "name": "COMPANY.SFC_SAMPLES.SAMPLE_DATA"}) == "SAMPLE_DATA"
+    assert share_name_of({"owner_account": "ORG.ACCT", "name": 'ORG.ACCT."My.Share"'}) == "My.Share"
+    # bare names come back raw: a quoted dotted name is one name (reference §10)
+    assert share_name_of({"owner_account": "ORG.ACCT", "name": "MY.SHARE"}) == "MY.SHARE"
 
 
 def test_grant_rows_normalise_granted_on_and_unquote_names():

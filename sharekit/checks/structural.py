@@ -164,6 +164,16 @@ def structural_checks(
     for view in config.views:
         label = view_label(config, view)
         key = (config.share.database, view.schema, view.name)
+        live = actual.views.get(key)
+        if live is not None and live.unreadable:
+            owner = identifiers.quote(live.owner) if live.owner else "its owner"
+            findings.append(Finding(
+                "view.unreadable", "warning", label,
+                f"the definition of {label} is hidden from this role: Snowflake shows a secure view's text only "
+                f"to the role that owns it ({owner}), so sharekit cannot tell whether it matches {config.path} "
+                f"and will not replace it for that alone; run sharekit with role {owner}, or have {owner} grant "
+                "ownership of the view to this role (GRANT OWNERSHIP … COPY CURRENT GRANTS)",
+            ))
         if key in actual.columns and key not in actual.views:
             findings.append(Finding(
                 "view.name_taken", "error", label,
@@ -171,6 +181,15 @@ def structural_checks(
                 f"view would fail with 'already exists'; rename the view in {config.path}, or move that object",
             ))
         for source in view.sources:
+            if source[0] in actual.imported:
+                findings.append(Finding(
+                    "source.imported", "error", label,
+                    f"reads {identifiers.fqn(*source)}, from database {identifiers.quote(source[0])}, which was "
+                    f"created from share {actual.imported[source[0]]}: Snowflake does not let objects of an "
+                    "imported database be shared again; copy the data into a database of your own (e.g. CREATE "
+                    "TABLE … AS SELECT, or a task that refreshes it), or ask that provider to share with "
+                    "Optimove directly",
+                ))
             if _columns(actual, source) is None:
                 findings.append(Finding(
                     "source.missing", "error", label,

@@ -2,7 +2,8 @@
 
 Callers catch `snowflake.connector.errors.ProgrammingError` for real and local accounts alike,
 so every refusal here carries Snowflake's errno/sqlstate and message where the reference
-(`snowflake-sharing.md` §3) gives them. Codes marked UNCONFIRMED are plausible stand-ins.
+(`snowflake-sharing.md` §3) gives them. Codes marked UNCONFIRMED are plausible stand-ins; a text no public source quotes
+ends with OWN_WORDING, so it is never mistaken for Snowflake's.
 """
 
 from __future__ import annotations
@@ -16,6 +17,15 @@ COMPILATION = "SQL compilation error:\n"
 
 def _err(errno: int, sqlstate: str, msg: str) -> ProgrammingError:
     return ProgrammingError(msg=msg, errno=errno, sqlstate=sqlstate)
+
+
+OWN_WORDING = " (the sharekit local account's wording: no public source quotes Snowflake's)"
+
+
+def _own(errno: int, sqlstate: str, msg: str) -> ProgrammingError:
+    """A refusal Snowflake makes but no public source quotes: the text says it is ours, so nobody
+    mistakes it for Snowflake's, and sharekit never branches on its number."""
+    return _err(errno, sqlstate, msg + OWN_WORDING)
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
@@ -82,9 +92,9 @@ def invalid_identifier(text: str, offset: int, name: str) -> ProgrammingError:
 
 
 def view_column_count(view: str, declared: int, produced: int) -> ProgrammingError:
-    # errno UNCONFIRMED; the text follows Snowflake's wording for this mismatch.
+    # 002057 (42601) and the text: a public issue thread quoting Snowflake (reference §10)
     return _err(
-        2026,
+        2057,
         "42601",
         f"{COMPILATION}View definition for '{view}' declared {declared} column(s), "
         f"but view query produces {produced} column(s).",
@@ -110,8 +120,8 @@ def reference_usage_to_role() -> ProgrammingError:
 
 
 def second_database(share: str, granted: str, wanted: str) -> ProgrammingError:
-    # errno and text UNCONFIRMED: Snowflake allows USAGE on exactly one database per share [GPS].
-    return _err(
+    # the rule is documented (one database per share [GPS]); errno and text are not
+    return _own(
         3032,
         "0A000",
         f"{COMPILATION}Share '{identifiers.quote(share)}' already has USAGE on database "
@@ -141,7 +151,7 @@ def non_secure_view() -> ProgrammingError:
 
 def accounts_before_database(share: str) -> ProgrammingError:
     # errno 003516 per I-5010; message UNCONFIRMED.
-    return _err(
+    return _own(
         3516,
         "0A000",
         f"{COMPILATION}Cannot add accounts to share '{identifiers.quote(share)}': no database has been "
@@ -150,8 +160,9 @@ def accounts_before_database(share: str) -> ProgrammingError:
 
 
 def too_many_accounts(share: str, count: int, limit: int) -> ProgrammingError:
-    # errno and text UNCONFIRMED: the 10-per-statement limit is from peers' issue trackers.
-    return _err(
+    # UNCONFIRMED, and no source gives a limit at all (reference §10: Terraform and SnowDDL send
+    # every account in one statement); kept so sharekit's chunking stays exercised
+    return _own(
         3517,
         "0A000",
         f"{COMPILATION}Cannot add {count} accounts to share '{identifiers.quote(share)}' in one statement; "
@@ -160,8 +171,8 @@ def too_many_accounts(share: str, count: int, limit: int) -> ProgrammingError:
 
 
 def invalid_account(text: str, why: str) -> ProgrammingError:
-    # errno UNCONFIRMED.
-    return _err(2043, "02000", f"{COMPILATION}Invalid account identifier '{text}': {why}")
+    # errno and text UNCONFIRMED.
+    return _own(2043, "02000", f"{COMPILATION}Invalid account identifier '{text}': {why}")
 
 
 def invalid_privilege(privilege: str, kind: str) -> ProgrammingError:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sharekit.local import sferrors
 from sharekit.local.engine import Engine
+from sharekit.local.quirks import OTHER_OWNER, active_quirks, locator_of, rewritten
 from sharekit.local.shares import Shares
 from sharekit.local.sqltext import Reader, Statement, like_regex
 from sharekit.local.store import Store
@@ -87,6 +88,7 @@ class Show:
         self.engine = engine
         self.shares = shares
         self.locator = locator
+        self.quirks = active_quirks()
 
     def grantee(self, share: str) -> str:
         return f"{self.locator}.{identifiers.quote(share)}"
@@ -111,7 +113,7 @@ class Show:
                     "owner_account": f"{ORGANIZATION}.{self.locator}",
                     "name": name,
                     "database_name": self.shares.usage_database(name) or "",
-                    "to": ",".join(sorted(share["accounts"])),
+                    "to": self._to(sorted(share["accounts"])),
                     "owner": OWNER,
                     "comment": share["comment"] or "",
                     "listing_global_name": "",
@@ -119,6 +121,15 @@ class Show:
                 }
             )
         return filters.apply(rows)
+
+    def _consumer(self, account: str) -> str:
+        return locator_of(account) if "accounts_locator" in self.quirks and "." in account else account
+
+    def _to(self, accounts: list[str]) -> str:
+        """SHOW SHARES `to`: comma and space separated, at most three, then `... (N TOTAL)`
+        (reference §10: Terraform re-added consumers forever because of the cut)."""
+        shown = ", ".join(self._consumer(account) for account in accounts[:3])
+        return shown + (f", ... ({len(accounts)} TOTAL)" if len(accounts) > 3 else "")
 
     def grants(self, stmt: Statement) -> list[dict[str, Any]]:
         r = Reader(stmt)
@@ -137,7 +148,7 @@ class Show:
                     "created_on": _ts(added),
                     "share": self.grantee(name),
                     "granted_to": "ACCOUNT",
-                    "grantee_name": account,
+                    "grantee_name": self._consumer(account),
                     "granted_by": OWNER,
                 }
                 for account, added in sorted(share["accounts"].items())
@@ -155,6 +166,7 @@ class Show:
                     "granted_by": OWNER,
                 }
                 for key, value in self.shares.grants(name)
+                if not (key[1] == "REFERENCE_USAGE" and "reference_usage_hidden" in self.quirks)
             ]
         return rows if limit is None else rows[:limit]
 
@@ -219,6 +231,11 @@ class Show:
                     {"created_on": created, "name": name, "kind": "VIEW", "database_name": vdb, "schema_name": vschema}
                 )
                 continue
+            text, owner = meta.get("text") or sql, OWNER
+            if meta.get("secure") and "secure_text_hidden" in self.quirks:
+                text, owner = "", OTHER_OWNER
+            elif "view_text_rewritten" in self.quirks:
+                text = rewritten(text)
             rows.append(
                 {
                     "created_on": created,
@@ -226,9 +243,9 @@ class Show:
                     "reserved": "",
                     "database_name": vdb,
                     "schema_name": vschema,
-                    "owner": OWNER,
+                    "owner": owner,
                     "comment": meta.get("comment") or "",
-                    "text": meta.get("text") or sql,
+                    "text": text,
                     "is_secure": _bool(bool(meta.get("secure"))),
                     "is_materialized": "false",
                     "owner_role_type": "ROLE",

@@ -16,7 +16,7 @@ from sharekit.checks.findings import Finding
 from sharekit.config.model import Config
 from sharekit.errors import PlanError
 from sharekit.plan.definition import Change, Plan, Stage
-from sharekit.plan.diff import diff
+from sharekit.plan.diff import Diff, diff
 from sharekit.sql import identifiers, statements
 from sharekit.sql.templates import Templates
 from sharekit.state.model import AccountState, Grant
@@ -101,6 +101,28 @@ def _unmanaged_findings(config: Config, grants: list[Grant], accounts: list[str]
     return findings
 
 
+def _unreadable_findings(config: Config, actual: AccountState, delta: Diff) -> list[Finding]:
+    """What the account would not show in full, so the plan could not judge it."""
+    share = identifiers.quote(config.share.name)
+    findings = []
+    if not delta.accounts_complete:
+        unconfirmed = ", ".join(delta.accounts_missing) or "none"
+        findings.append(Finding(
+            "share.consumers_unreadable", "warning", share,
+            f"sharekit could not read every consumer of share {share} (SHOW SHARES cuts its list and SHOW "
+            "GRANTS OF SHARE did not give the rest), so the plan adds and removes no consumer; not seen: "
+            f"{unconfirmed}. Run with a role that owns the share, or check with SHOW GRANTS OF SHARE {share}"))
+    implied = actual.share.implied_grants if actual.share else frozenset()
+    if implied:
+        findings.append(Finding(
+            "share.reference_usage_unlisted", "warning", share,
+            f"SHOW GRANTS TO SHARE lists no REFERENCE_USAGE for share {share}: sharekit counts "
+            f"{', '.join(grant_display(g) for g in sorted(implied))} as granted, since the views that read "
+            "those databases are granted (Snowflake requires it first); it cannot see, and so never revokes, "
+            "a REFERENCE_USAGE no view needs any more"))
+    return findings
+
+
 def build_plan(
     config: Config, desired: AccountState, actual: AccountState, t: Templates, stats: dict[str, Any] | None = None
 ) -> Plan:
@@ -126,6 +148,7 @@ def build_plan(
                  + ([] if prune else [f"view {identifiers.fqn(*key)}" for key in delta.views_extra]))
     findings = _unmanaged_findings(config, kept, [] if removable else list(delta.accounts_extra),
                                    [] if prune else list(delta.views_extra))
+    findings += _unreadable_findings(config, actual, delta)
 
     def revokes(level: str) -> tuple[Change, ...]:
         return tuple(
@@ -169,8 +192,10 @@ def build_plan(
 
     restrictions = {c.account: c.share_restrictions for c in config.share.consumers}
     add_changes = []
+    # with the live list unreadable in full, adding is as blind as removing: neither is planned
+    addable = list(delta.accounts_missing) if delta.accounts_complete else []
     for flag in (None, False, True):
-        group = [a for a in delta.accounts_missing if restrictions.get(a) is flag]
+        group = [a for a in addable if restrictions.get(a) is flag]
         for chunk in statements.chunks(group):
             add_changes.append(Change("add_accounts", "accounts", ", ".join(chunk),
                                       statements.add_accounts(t, share_name, chunk, flag)))

@@ -148,7 +148,9 @@ def view_delta(config: Config, actual: AccountState, key: ViewKey, want: ViewSta
     delta = ViewDelta(
         key, want, have,
         not_secure=not have.secure,
-        definition_changed=not same_definition(have.text, want.text),
+        # an unreadable definition is unknown, not different: replacing on an empty text would
+        # churn every plan (and fail without ownership); `view.unreadable` says what to do
+        definition_changed=not have.unreadable and not same_definition(have.text, want.text),
         columns_changed=columns_changed,
         # `comment: ''` is no comment: introspection reads an empty COMMENT back as None
         column_comments_changed=not columns_changed

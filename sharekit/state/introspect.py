@@ -21,6 +21,7 @@ from sharekit.state.model import AccountState, ColumnState, Grant, ShareState, V
 # SHOW SHARES `to` values that are not account lists (listing-attached shares; reference §2.1).
 LISTING_MARKERS = ("ALL ACCOUNTS IN DATA EXCHANGE", "TARGETED WITHIN ORGANIZATION")
 _ACCOUNT_ENTRY = re.compile(r"[A-Z0-9_]+(\.[A-Z0-9_]+)?\Z")
+_TOTAL = re.compile(r"\.\.\.\s*\((\d+)\s+TOTAL\)", re.IGNORECASE)
 
 
 def cell(value: Any) -> str:
@@ -36,8 +37,12 @@ def truthy(value: Any) -> bool:
 
 
 def share_name_of(row: dict[str, Any]) -> str:
-    """SHOW SHARES `name` is bare since bundle 2023_05, `ORG.ACCOUNT.SHARE` before: keep the last part."""
-    return identifiers.parse_stored_qualified(cell(row.get("name")))[-1]
+    """SHOW SHARES `name`: bare and raw since bundle 2023_05 (a quoted `"MY.SHARE"` comes back as
+    MY.SHARE, reference §10), `<owner_account>.SHARE` before, so only that prefix is cut."""
+    name, owner = cell(row.get("name")), cell(row.get("owner_account"))
+    if owner and name.upper().startswith(owner.upper() + "."):
+        return identifiers.parse_stored_qualified(name[len(owner) + 1:])[-1]
+    return name
 
 
 def parse_accounts(to: Any) -> tuple[frozenset[str], bool]:
@@ -55,9 +60,6 @@ def parse_accounts(to: Any) -> tuple[frozenset[str], bool]:
     return frozenset(accounts), complete
 
 
-# UNCONFIRMED (reference §2.2): that SHOW GRANTS TO SHARE lists REFERENCE_USAGE rows like any other
-# grant. If a real account omits them, every plan would re-grant REFERENCE_USAGE; the fix is here,
-# e.g. by reading DESC SHARE or counting REFERENCE_USAGE as present once the share's USAGE is.
 def parse_grant(row: dict[str, Any]) -> Grant:
     """A SHOW GRANTS TO SHARE row → Grant (granted_on in underscore form, name parts unquoted)."""
     return Grant(
@@ -68,17 +70,41 @@ def parse_grant(row: dict[str, Any]) -> Grant:
 
 
 def accounts_of_share(rows: Iterable[dict[str, Any]]) -> frozenset[str]:
-    """SHOW GRANTS OF SHARE rows → accounts. Column names UNCONFIRMED (reference §2.3): accept
-    `grantee_name` or `account`."""
+    """SHOW GRANTS OF SHARE rows → accounts. No source gives its columns (reference §10): accept
+    `grantee_name` or `account`, and only values shaped like an account."""
     accounts = set()
     for row in rows:
         value = cell(row.get("grantee_name") or row.get("account")).strip().upper()
-        if value:
+        if _ACCOUNT_ENTRY.match(value):
             accounts.add(value)
     return frozenset(accounts)
 
 
-def _share_state(session: Session, t: Templates, name: str) -> ShareState | None:
+def listed_total(to: Any) -> int | None:
+    """The N of a cut `to` list (`A, B, C, ... (N TOTAL)`), else None."""
+    match = _TOTAL.search(cell(to))
+    return int(match.group(1)) if match else None
+
+
+def implied_reference_usage(grants: frozenset[Grant], config: Config) -> frozenset[Grant]:
+    """REFERENCE_USAGE grants a listing without any must still hold. UNCONFIRMED whether SHOW
+    GRANTS TO SHARE lists them at all (the Terraform provider says they "won't show up", reference
+    §10); Snowflake grants SELECT on a shared view that reads another database only after
+    REFERENCE_USAGE on it [GPS], so a live SELECT on a declared view proves the grants it needs.
+    Used only when the listing has no REFERENCE_USAGE row at all; the plan says so."""
+    if any(g.privilege == "REFERENCE_USAGE" for g in grants):
+        return frozenset()
+    selected = {g.name for g in grants if g.privilege == "SELECT"}
+    database = config.share.database
+    return frozenset(
+        Grant("REFERENCE_USAGE", "DATABASE", (source,))
+        for view in config.views if (database, view.schema, view.name) in selected
+        for source, _, _ in view.sources if source != database
+    )
+
+
+def _share_state(session: Session, t: Templates, config: Config) -> ShareState | None:
+    name = config.share.name
     rows = session.query(t.render("show_shares", share=name))
     row = next(
         (r for r in rows if share_name_of(r) == name and cell(r.get("kind")).upper() == "OUTBOUND"),
@@ -87,18 +113,24 @@ def _share_state(session: Session, t: Templates, name: str) -> ShareState | None
     if row is None:
         return None
     grants = frozenset(parse_grant(r) for r in session.query(t.render("show_grants_to_share", share=name)))
+    implied = implied_reference_usage(grants, config)
     accounts, complete = parse_accounts(row.get("to"))
     if not complete:
-        accounts = accounts_of_share(session.query(t.render("show_grants_of_share", share=name)))
-        complete = True
+        # the full list, from the one other source; complete only if it covers the cut list's
+        # total (or, with no total shown, names at least the accounts `to` did)
+        accounts_of = accounts_of_share(session.query(t.render("show_grants_of_share", share=name)))
+        total = listed_total(row.get("to"))
+        complete = len(accounts_of) >= total if total is not None else bool(accounts_of) and accounts <= accounts_of
+        accounts = accounts_of | accounts
     database = cell(row.get("database_name")).strip()
     return ShareState(
         name=name,
         comment=cell(row.get("comment")) or None,
         database=identifiers.parse_stored_qualified(database)[-1] if database else None,
         accounts=accounts,
-        grants=grants,
+        grants=grants | implied,
         accounts_complete=complete,
+        implied_grants=implied,
     )
 
 
@@ -132,13 +164,14 @@ def read_columns(
 
 def introspect(session: Session, config: Config, t: Templates) -> AccountState:
     """Read what the account has for this config's share, in a bounded number of queries."""
-    share = _share_state(session, t, config.share.name)
+    share = _share_state(session, t, config)
     database = config.share.database
     relevant = {database} | {db for view in config.views for db, _, _ in view.sources}
-    databases = frozenset(
-        name for name in (cell(r.get("name")) for r in session.query(t.render("show_databases")))
-        if name in relevant
-    )
+    database_rows = [r for r in session.query(t.render("show_databases")) if cell(r.get("name")) in relevant]
+    databases = frozenset(cell(r.get("name")) for r in database_rows)
+    # SHOW DATABASES `kind` is IMPORTED DATABASE for one created from a share, `origin` names it
+    imported = {cell(r.get("name")): cell(r.get("origin")) or "a share"
+                for r in database_rows if "IMPORTED" in cell(r.get("kind")).upper()}
     schemas: frozenset[tuple[str, str]] = frozenset()
     view_rows: list[dict[str, Any]] = []
     if database in databases:
@@ -162,6 +195,7 @@ def introspect(session: Session, config: Config, t: Templates) -> AccountState:
             comment=cell(row.get("comment")) or None,
             secure=truthy(row.get("is_secure")),
             text=text,
+            owner=cell(row.get("owner")) or None,
         )
     return AccountState(
         share=share,
@@ -169,4 +203,5 @@ def introspect(session: Session, config: Config, t: Templates) -> AccountState:
         schemas=schemas,
         views=views,
         columns=columns,
+        imported=imported,
     )

@@ -34,6 +34,13 @@ class ViewState:
     comment: str | None
     secure: bool
     text: str = ""  # desired: the full CREATE statement; live: as SHOW VIEWS reports it
+    owner: str | None = None  # live: the owning role (SHOW VIEWS `owner`)
+
+    @property
+    def unreadable(self) -> bool:
+        """A live secure view whose text this role cannot see: Snowflake shows a secure view's
+        definition only to its owning role, so the text is empty and says nothing about it."""
+        return self.secure and not self.text.strip()
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -47,7 +54,8 @@ class ShareState:
     database: str | None  # the database with USAGE (at most one)
     accounts: frozenset[str]
     grants: frozenset[Grant]
-    accounts_complete: bool = True  # False when SHOW SHARES' `to` could not be read in full
+    accounts_complete: bool = True  # False when no source listed every consumer
+    implied_grants: frozenset[Grant] = frozenset()  # counted as present though not listed
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,8 @@ class AccountState:
     views: dict[tuple[str, str, str], ViewState] = field(default_factory=dict)
     # columns of every object the views read (and of the views themselves), for checks
     columns: dict[tuple[str, str, str], tuple[ColumnState, ...]] = field(default_factory=dict)
+    # databases created from a share (their objects cannot be shared again) → the share they come from
+    imported: dict[str, str] = field(default_factory=dict)
 
 
 EMPTY = AccountState(share=None, databases=frozenset(), schemas=frozenset())
