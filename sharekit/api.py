@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from sharekit.checks.findings import Finding, apply_skips, blocking
 from sharekit.checks.structural import config_checks, structural_checks
@@ -52,16 +52,44 @@ def open_session(
     local_dir: str | Path | None = None,
     config: Config | None = None,
     warn: Callable[[str], None] | None = None,
+    record: str | Path | None = None,
+    replay: str | Path | None = None,
+    header: dict[str, Any] | None = None,
 ) -> Session:
     """The embedded local account (`local=True`) or a Snowflake connection by `snow` CLI name;
-    connector errors leave it as SharekitErrors."""
+    connector errors leave it as SharekitErrors.
+
+    `record=FILE` also writes every round-trip to FILE (`sharekit.connect.record`; `header` adds
+    to its first line, e.g. the command); `replay=FILE` answers from such a file and opens no
+    account, so it goes with neither `local` nor `connection`."""
+    if replay is not None:
+        if local or connection:
+            raise SharekitError("--replay answers from the recording and connects to no account: "
+                                "pass it without --local and -c/--connection")
+        if record is not None:
+            raise SharekitError("pass either --record or --replay, not both")
+        from sharekit.connect.record import ReplaySession
+
+        return ReplaySession(replay)
     if local:
         from sharekit.local import open_local_account
 
-        return GuardedSession(open_local_account(local_dir, seed=config.seed if config else None))
-    from sharekit.connect.snowflake import connect
+        inner: Any = open_local_account(local_dir, seed=config.seed if config else None)
+    else:
+        from sharekit.connect.snowflake import connect
 
-    return GuardedSession(connect(connection, warn))
+        inner = connect(connection, warn)
+    session: Session = GuardedSession(inner)
+    if record is None:
+        return session
+    from sharekit.connect.record import RecordingSession
+
+    try:
+        return RecordingSession(session, record, dict(header or {}),
+                                sensitive=tuple(getattr(inner, "sensitive", ())))
+    except BaseException:
+        session.close()
+        raise
 
 
 def make_plan(config: Config, session: Session, t: Templates, skip_checks: Iterable[str] = ()) -> Plan:

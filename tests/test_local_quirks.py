@@ -105,3 +105,20 @@ def test_a_share_name_with_a_dot_round_trips(sk, tmp_path):
     with account(sk) as live:
         assert [r["name"] for r in live.query("SHOW SHARES")] == ["SK.SHARE"]  # raw, as Snowflake shows it
     assert_converged(sk, config)
+
+
+def test_consumers_listed_by_locator_match_the_declared_locator(sk, tmp_path, monkeypatch):
+    from sharekit.local.quirks import locator_of
+
+    monkeypatch.setenv("SHAREKIT_LOCAL_QUIRKS", "accounts_locator")
+    config = write(tmp_path, views=1)
+    text = config.read_text().replace("      locator: " + locator_of("OPTIMOVE.EU_PROD") + "\n", "")
+    config.write_text(text)
+    assert sk("apply", "-f", str(config), "--local", "--yes").exit_code == 0
+    assert_converged(sk, config)  # no endless add/remove: it adds and removes nothing it cannot match
+    [note] = checks(sk, config)["share.consumer_locators"]
+    assert f"by legacy locator ({locator_of('OPTIMOVE.EU_PROD')})" in note["message"]
+    config.write_text(text.replace("    - account: OPTIMOVE.EU_PROD\n",
+                                   f"    - account: OPTIMOVE.EU_PROD\n      locator: {locator_of('OPTIMOVE.EU_PROD')}\n"))
+    assert_converged(sk, config)
+    assert "share.consumer_locators" not in checks(sk, config)

@@ -35,6 +35,7 @@ from typer.testing import CliRunner
 from sharekit.sql import identifiers
 from sharekit.cli import app
 from sharekit.local import open_local_account
+from sharekit.local.quirks import locator_of
 from sharekit.local.sqltext import split_statements
 
 EXAMPLES = int(os.environ.get("SHAREKIT_RELIABILITY_EXAMPLES", "20"))
@@ -155,7 +156,10 @@ def configs(draw: Any) -> dict[str, Any]:
     consumers = []
     for account in draw(st.lists(st.sampled_from(ACCOUNTS), unique=True, max_size=13)):
         flag = draw(st.sampled_from([None, None, False, True]))
-        consumers.append({"account": account} if flag is None else {"account": account, "share_restrictions": flag})
+        consumer = {"account": account} if flag is None else {"account": account, "share_restrictions": flag}
+        if "accounts_locator" in os.environ.get("SHAREKIT_LOCAL_QUIRKS", "") and "." in account:
+            consumer["locator"] = locator_of(account.upper())  # what a user adds once the plan asks
+        consumers.append(consumer)
     share: dict[str, Any] = {"name": draw(st.sampled_from(SHARE_NAMES)), "database": draw(st.sampled_from(DATABASES))}
     comment = draw(comments)
     if comment is not None:

@@ -47,6 +47,15 @@ INSERT INTO EXT.CRM.CUSTOMERS VALUES (10, 'Ann', '2026-01-01 10:00:00');
 """
 
 
+def locator(account: str) -> str:
+    """`, locator: …` under the accounts_locator quirk: what a user adds once the plan asks for it."""
+    if "accounts_locator" not in os.environ.get("SHAREKIT_LOCAL_QUIRKS", ""):
+        return ""
+    from sharekit.local.quirks import locator_of
+
+    return f", locator: {locator_of(account)}"
+
+
 def config_text() -> str:
     views = [f"""\
   - name: ORDERS_{i}
@@ -73,9 +82,11 @@ def config_text() -> str:
       SELECT o.ORDER_ID, c."Name" AS CUSTOMER_NAME, o.LASTUPDATED
       FROM RAW.SALES.ORDERS o JOIN EXT.CRM.CUSTOMERS c ON c.CUSTOMER_ID = o.CUSTOMER_ID
 """ for i in range(2)]
-    consumers = [f"    - account: OPTIMOVE.PLAIN_{i}" for i in range(12)]
-    consumers += [f"    - {{account: OPTIMOVE.NONBC_{i}, share_restrictions: false}}" for i in range(8)]
-    consumers += [f"    - {{account: OPTIMOVE.BC_{i}, share_restrictions: true}}" for i in range(3)]
+    consumers = [f"    - {{account: OPTIMOVE.PLAIN_{i}{locator('OPTIMOVE.PLAIN_' + str(i))}}}" for i in range(12)]
+    consumers += [f"    - {{account: OPTIMOVE.NONBC_{i}, share_restrictions: false"
+                  f"{locator('OPTIMOVE.NONBC_' + str(i))}}}" for i in range(8)]
+    consumers += [f"    - {{account: OPTIMOVE.BC_{i}, share_restrictions: true{locator('OPTIMOVE.BC_' + str(i))}}}"
+                  for i in range(3)]
     return ("version: 1\nshare:\n  name: SK_SHARE\n  database: SK_DB\n  comment: \"Optimove's share\"\n"
             "  consumers:\n" + "\n".join(consumers) + "\nviews:\n" + "".join(views))
 

@@ -29,6 +29,8 @@ def audit(
     connection: str | None = common.ConnectionOption,
     local: bool = common.LocalOption,
     local_dir: Path | None = common.LocalDirOption,
+    record: Path | None = common.RecordOption,
+    replay: Path | None = common.ReplayOption,
     share: str | None = typer.Option(None, "--share", metavar="NAME", help="Audit only this outbound share."),
     fmt: common.Format = common.FormatOption,
     fail_on: FailOn = typer.Option(
@@ -58,8 +60,8 @@ def audit(
     config = common.load(file, var) if file is not None else None
     wanted = identifiers.normalize(share) if share is not None else None
     t = common.templates(templates_dir)
-    target = common.target_name(connection, local, local_dir)
-    with common.session_for(config, connection, local, local_dir) as session:
+    target = common.target_name(connection, local, local_dir, replay)
+    with common.session_for(config, connection, local, local_dir, record, replay) as session:
         report = run_audit(session, t, config=config, share=wanted,
                            allow_accounts=allow_account or (), allow_columns=allow_column or ())
     common.emit(fmt, report.to_json, lambda: audit_markdown(report, target),

@@ -31,6 +31,8 @@ def check(
     connection: str | None = common.ConnectionOption,
     local: bool = common.LocalOption,
     local_dir: Path | None = common.LocalDirOption,
+    record: Path | None = common.RecordOption,
+    replay: Path | None = common.ReplayOption,
     data: bool = typer.Option(
         False, "--data",
         help="Also read the shared data: rows, LastUpdated, keys, Optimove's value rules (one query for all views)."),
@@ -65,8 +67,8 @@ def check(
     config = common.load(file, var)
     t = common.templates(templates_dir)
     spec = load_spec(optimove_spec or ())
-    target = common.target_name(connection, local, local_dir)
-    with common.session_for(config, connection, local, local_dir) as session:
+    target = common.target_name(connection, local, local_dir, replay)
+    with common.session_for(config, connection, local, local_dir, record, replay) as session:
         report = _run_with_progress(config, session, t, data, spec, skip_check or (), tolerance)
     common.emit(fmt, report.to_json, lambda: report_markdown(report, target),
                 lambda: print_report(report, common.out(), target))

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from sharekit.sql.templates import Templates
 
 STATE = {"debug": False}
+# the command running and its options, set by `handle_errors`: the header of a --record file
+INVOKED: dict[str, Any] = {}
 
 
 class ExitOneOnUsageErrors(typer.core.TyperGroup):
@@ -96,6 +98,8 @@ def handle_errors(func: Callable) -> Callable:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from sharekit.connect.session import wrap_connector_error
 
+        INVOKED.clear()
+        INVOKED.update(command=func.__name__, params=dict(kwargs))
         try:
             return func(*args, **kwargs)
         except typer.Exit:
@@ -129,6 +133,13 @@ ConnectionOption = typer.Option(
 LocalOption = typer.Option(False, "--local", help="Use the embedded local account instead of Snowflake.")
 LocalDirOption = typer.Option(
     None, "--local-dir", help="State directory of the local account ($SHAREKIT_LOCAL_DIR, ./.sharekit/local).")
+RecordOption = typer.Option(
+    None, "--record", metavar="FILE",
+    help="Also write every statement sent and what came back to FILE (JSON lines; no credentials, "
+         "host names or sampled data), e.g. for a bug report.")
+ReplayOption = typer.Option(
+    None, "--replay", metavar="FILE",
+    help="Connect to no account: answer every statement from a file written by --record.")
 FormatOption = typer.Option(Format.text, "--format", help="Output format.")
 SkipCheckOption = typer.Option(
     None, "--skip-check", help="Waive a blocking check by id, e.g. last_updated.type (repeatable).")
@@ -160,20 +171,80 @@ def templates(directory: Path | None) -> Templates:
 
 
 @contextmanager
-def session_for(config: Config | None, connection: str | None, local: bool,
-                local_dir: Path | None) -> Iterator[Any]:
+def session_for(config: Config | None, connection: str | None, local: bool, local_dir: Path | None,
+                record: Path | None = None, replay: Path | None = None) -> Iterator[Any]:
+    """The session a command runs on: local, a connection, or a --replay file; --record wraps
+    either of the first two. Closed when the block ends."""
     from sharekit.api import open_session
 
-    if local and connection:
-        raise SharekitError("pass either --local or -c/--connection, not both")
-    session = open_session(connection, local, local_dir, config, warn=warning_line)
+    _refuse_combinations(connection, local, record, replay)
+    header = None
+    if record is not None:
+        header = {**_recorded_command(), "target": target_name(connection, local, local_dir)}
+    session = open_session(connection, local, local_dir, config, warn=warning_line, record=record,
+                           replay=replay, header=header)
+    if replay is not None:
+        _announce_replay(replay, getattr(session, "header", {}))
     try:
         yield session
     finally:
         session.close()
 
 
-def target_name(connection: str | None, local: bool, local_dir: Path | None) -> str:
+def _refuse_combinations(connection: str | None, local: bool, record: Path | None, replay: Path | None) -> None:
+    if local and connection:
+        raise SharekitError("pass either --local or -c/--connection, not both")
+    if replay is not None and (local or connection):
+        raise SharekitError("--replay answers from the recording and connects to no account: "
+                            "pass it without --local and -c/--connection")
+    if replay is not None and record is not None:
+        raise SharekitError("pass either --record or --replay, not both")
+
+
+# options a recording's header leaves out: they name the account or its files (--var values may
+# be anything, so only their names are kept)
+_UNRECORDED_OPTIONS = frozenset({"connection", "local_dir", "record", "replay", "var"})
+
+
+def _recorded_command() -> dict[str, Any]:
+    params = INVOKED.get("params", {})
+    options: dict[str, Any] = {}
+    for name, value in params.items():
+        if name not in _UNRECORDED_OPTIONS:
+            options[name] = _plain(value)
+    if params.get("var"):
+        options["var"] = sorted({str(item).partition("=")[0].strip() for item in params["var"]})
+    return {"command": INVOKED.get("command"), "options": options}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _announce_replay(replay: Path, header: dict[str, Any]) -> None:
+    from sharekit.version import __version__
+
+    recorded = header.get("sharekit_version")
+    err().print(f"Replaying {replay} (`sharekit {header.get('command') or '?'}`, recorded "
+                f"{header.get('recorded_at') or '?'} by sharekit {recorded or '?'}): no account is contacted.")
+    if recorded and recorded != __version__:
+        warning_line(f"{replay} was recorded by sharekit {recorded}, this is {__version__}: "
+                     "a statement that differs fails the replay")
+
+
+def target_name(connection: str | None, local: bool, local_dir: Path | None, replay: Path | None = None) -> str:
+    """What the output calls the account; with --replay, what the recording's output called it."""
+    if replay is not None:
+        from sharekit.connect.record import read_header
+
+        _refuse_combinations(connection, local, None, replay)
+        return str(read_header(replay).get("target") or f"the recording {replay}")
     if local:
         from sharekit.local import resolve_local_dir
 

@@ -32,6 +32,8 @@ def plan(
     connection: str | None = common.ConnectionOption,
     local: bool = common.LocalOption,
     local_dir: Path | None = common.LocalDirOption,
+    record: Path | None = common.RecordOption,
+    replay: Path | None = common.ReplayOption,
     fmt: common.Format = common.FormatOption,
     out_file: Path | None = typer.Option(
         None, "--out", help="Save the plan as JSON for `sharekit apply PLAN.json`."),
@@ -52,9 +54,9 @@ def plan(
 
     config = common.load(file, var)
     t = common.templates(templates_dir)
-    with common.session_for(config, connection, local, local_dir) as session:
+    with common.session_for(config, connection, local, local_dir, record, replay) as session:
         result = make_plan(config, session, t, skip_check or ())
-    target = common.target_name(connection, local, local_dir)
+    target = common.target_name(connection, local, local_dir, replay)
     common.emit(fmt, lambda: plan_to_json(result), lambda: plan_markdown(result, target),
                 lambda: print_plan(result, common.plan_console(), target))
     if out_file is not None:
@@ -93,6 +95,8 @@ def apply(
     connection: str | None = common.ConnectionOption,
     local: bool = common.LocalOption,
     local_dir: Path | None = common.LocalDirOption,
+    record: Path | None = common.RecordOption,
+    replay: Path | None = common.ReplayOption,
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking for confirmation."),
     allow_destroy: bool = typer.Option(False, "--allow-destroy", help="Allow revokes, consumer removals and drops."),
     workers: int = typer.Option(8, "--workers", min=1, max=64, help="Statements of one stage run in parallel."),
@@ -111,8 +115,8 @@ def apply(
 
     config = common.load(file, var)
     t = common.templates(templates_dir)
-    target = common.target_name(connection, local, local_dir)
-    with common.session_for(config, connection, local, local_dir) as session:
+    target = common.target_name(connection, local, local_dir, replay)
+    with common.session_for(config, connection, local, local_dir, record, replay) as session:
         if plan_file is not None:
             result = check_fresh(config, session, t, read_plan(plan_file))
         else:

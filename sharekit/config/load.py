@@ -7,6 +7,7 @@ user fixes a file in one pass. Unknown keys are errors with a "did you mean" hin
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -181,21 +182,30 @@ def _read_share(r: Reader, top: Located) -> Share | None:
             if isinstance(item, str):
                 item = Located(account=item)
                 item.line, item.key_lines = line, {"account": line}
-            entry = r.mapping(item, key, ("account", "share_restrictions"), line)
+            entry = r.mapping(item, key, ("account", "share_restrictions", "locator"), line)
             if entry is None:
                 continue
             account = r.get(entry, key, "account", _account(r, key, line), required=True)
             restrictions = r.get(entry, key, "share_restrictions", _bool)
+            locator = r.get(entry, key, "locator", _locator)
             if account is None:
                 continue
             if account in seen:
                 r.problem(line, f"{key}.account", f"{account} is listed twice (first at line {seen[account]})")
                 continue
             seen[account] = line
-            consumers.append(Consumer(account, restrictions, line))
+            consumers.append(Consumer(account, restrictions, line, locator))
     if name is None or database is None:
         return None
     return Share(name, database, comment, tuple(consumers), bool(prune))
+
+
+def _locator(value: Any) -> str:
+    """A legacy account locator (`AB12345`): letters and digits, no organisation."""
+    text = _text(value).strip().upper()
+    if not re.fullmatch(r"[A-Z][A-Z0-9]{1,30}", text):
+        raise ValueError(f"{text!r} is not an account locator: write letters and digits, e.g. AB12345")
+    return text
 
 
 def _account(r: Reader, key: str, line: int) -> Callable[[Any], str]:

@@ -24,6 +24,7 @@ class Consumer:
     account: str  # ORG.ACCOUNT (or a legacy locator), upper-case
     share_restrictions: bool | None = None
     line: int | None = None
+    locator: str | None = None  # its legacy locator, for accounts that SHOW SHARES names by locator
 
 
 @dataclass(frozen=True)

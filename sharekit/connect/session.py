@@ -58,9 +58,10 @@ class SnowflakeSession:
     One connection is shared by apply's worker threads; the connector allows a cursor per thread.
     """
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: Any, sensitive: tuple[str, ...] = ()) -> None:
         self._connection = connection
         self._counter = RoundTripCounter()
+        self.sensitive = sensitive  # secret values and the host: `--record` never writes them
 
     @property
     def round_trips(self) -> int:

@@ -130,4 +130,7 @@ def connect(name: str | None = None, warn: Callable[[str], None] | None = None) 
         raise ConnectionError_(
             f"cannot connect with connection {chosen!r}: {redacted(str(error)) or type(error).__name__}{hint}"
         ) from None
-    return SnowflakeSession(connection)
+    # what `--record` scrubs from everything it writes (sharekit.connect.record): the secrets and
+    # the host; the connection's parameters themselves are never written
+    sensitive = (*secrets, *(str(settings[key]) for key in ("host",) if settings.get(key)))
+    return SnowflakeSession(connection, sensitive)

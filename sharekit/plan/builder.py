@@ -105,7 +105,15 @@ def _unreadable_findings(config: Config, actual: AccountState, delta: Diff) -> l
     """What the account would not show in full, so the plan could not judge it."""
     share = identifiers.quote(config.share.name)
     findings = []
-    if not delta.accounts_complete:
+    locators = sorted(actual.share.unmatched_locators) if actual.share else []
+    if locators:
+        findings.append(Finding(
+            "share.consumer_locators", "warning", share,
+            f"Snowflake lists consumers of share {share} by legacy locator ({', '.join(locators)}), which "
+            f"sharekit cannot match to the ORG.ACCOUNT names in {config.path}, so the plan adds and removes no "
+            "consumer; add `locator: <LOCATOR>` to each consumer entry (SELECT CURRENT_ACCOUNT() in the "
+            "consumer account gives it)"))
+    elif not delta.accounts_complete:
         unconfirmed = ", ".join(delta.accounts_missing) or "none"
         findings.append(Finding(
             "share.consumers_unreadable", "warning", share,

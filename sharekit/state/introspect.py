@@ -80,6 +80,19 @@ def accounts_of_share(rows: Iterable[dict[str, Any]]) -> frozenset[str]:
     return frozenset(accounts)
 
 
+def match_locators(accounts: frozenset[str], config: Config) -> tuple[frozenset[str], frozenset[str]]:
+    """Live consumers named by legacy locator (reference §10: accounts added by locator are listed
+    so) → the declared `ORG.ACCOUNT` with that `locator:`. Returns (accounts, locators that match
+    nothing while a declared consumer is unseen): those may be that consumer, so the plan can
+    neither add nor remove consumers safely."""
+    by_locator = {c.locator: c.account for c in config.share.consumers if c.locator}
+    named = frozenset(by_locator.get(account, account) for account in accounts)
+    declared = {c.account for c in config.share.consumers}
+    unseen = declared - named
+    unknown = frozenset(a for a in named if "." not in a and a not in declared)
+    return named, unknown if unseen else frozenset()
+
+
 def listed_total(to: Any) -> int | None:
     """The N of a cut `to` list (`A, B, C, ... (N TOTAL)`), else None."""
     match = _TOTAL.search(cell(to))
@@ -122,6 +135,8 @@ def _share_state(session: Session, t: Templates, config: Config) -> ShareState |
         total = listed_total(row.get("to"))
         complete = len(accounts_of) >= total if total is not None else bool(accounts_of) and accounts <= accounts_of
         accounts = accounts_of | accounts
+    accounts, unmatched = match_locators(accounts, config)
+    complete = complete and not unmatched
     database = cell(row.get("database_name")).strip()
     return ShareState(
         name=name,
@@ -131,6 +146,7 @@ def _share_state(session: Session, t: Templates, config: Config) -> ShareState |
         grants=grants | implied,
         accounts_complete=complete,
         implied_grants=implied,
+        unmatched_locators=unmatched,
     )
 
 

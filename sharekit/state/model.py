@@ -56,6 +56,7 @@ class ShareState:
     grants: frozenset[Grant]
     accounts_complete: bool = True  # False when no source listed every consumer
     implied_grants: frozenset[Grant] = frozenset()  # counted as present though not listed
+    unmatched_locators: frozenset[str] = frozenset()  # consumers listed by a locator no config names
 
 
 @dataclass(frozen=True)
