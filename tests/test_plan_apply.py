@@ -443,3 +443,17 @@ def test_moving_the_share_database_with_prune_converges_in_one_apply(sk, tmp_pat
     moved = sk("apply", "-f", str(config), "--local", "--yes", "--allow-destroy")
     assert moved.exit_code == 0, moved.output + moved.stderr
     assert_converged(sk, config)
+
+
+def test_a_view_reading_an_imported_database_is_blocked(sk, tmp_path):
+    config = write(tmp_path, views=1)
+    (tmp_path / "seed.sql").write_text(SEED + "CREATE DATABASE PARTNER FROM SHARE ORGX.ACCT.THEIR_SHARE;\n"
+                                       "CREATE SCHEMA PARTNER.S;\nCREATE TABLE PARTNER.S.T (LASTUPDATED TIMESTAMP_NTZ);\n")
+    config.write_text(config.read_text().replace("from: RAW.SALES.ORDERS", "from: PARTNER.S.T")
+                      .replace("primary_key: [ORDER_ID]", "").replace("where: STATUS <> 'TEST'", "")
+                      .replace("columns: [ORDER_ID, CUSTOMER_ID, TOTAL, LASTUPDATED]", "columns: [LASTUPDATED]"))
+    result = sk("plan", "-f", str(config), "--local")
+    assert result.exit_code == 1, result.output + result.stderr
+    assert ("source.imported SK_DB.OPTIMOVE.ORDERS_0: reads PARTNER.S.T, from database PARTNER, which was created "
+            "from share ORGX.ACCT.THEIR_SHARE") in result.stderr
+    assert "copy the data into a database of your own" in result.stderr

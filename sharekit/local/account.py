@@ -179,6 +179,8 @@ class LocalAccount:
                 return self.show.grants(stmt)
             if target.startswith("VIEWS"):
                 return self.show.views(stmt)
+            if target.startswith("DATABASES"):
+                return self.show.databases(self._show_passthrough(stmt))
             return self._show_passthrough(stmt)
         elif first in ("DESC", "DESCRIBE") and second == "SHARE":
             return self.show.describe_share(stmt)

@@ -341,7 +341,7 @@ class Ddl:
                 raise sferrors.does_not_exist("Database", *target)
             self.engine.drop_database(parts[0])
             rows = [{"status": f"{identifiers.quote(parts[0])} successfully dropped."}]
-        for record_kind in ("view", "table"):
+        for record_kind in ("view", "table", "database"):
             for key in [k for k in self.store.data[record_kind] if k[: len(target)] == target]:
                 self.store.delete(record_kind, key)
         self.shares.drop_grants_under(target)
@@ -356,7 +356,11 @@ class Ddl:
         r.expect_word("DATABASE")
         if_not_exists = r.accept_words("IF", "NOT", "EXISTS")
         name = r.name_part()
-        if not r.at_end():  # CLONE, FROM SHARE, options: leave to fakesnow
+        origin = None
+        if r.accept_words("FROM", "SHARE"):  # an imported database: its objects cannot be shared again
+            origin = ".".join(identifiers.quote(part) for part in r.name(3))
+            r.expect_end()
+        elif not r.at_end():  # CLONE, options: leave to fakesnow
             return self.engine.run(stmt.text)
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             # fakesnow names the database's DuckDB file and catalog after it, unquoted.
@@ -374,6 +378,10 @@ class Ddl:
             drop = f"DROP DATABASE {identifiers.quote(name)}"
             self.drop(Statement(drop, tokenize(drop)))
         rows = self.engine.run(f"CREATE DATABASE {identifiers.quote(name)}")
+        if origin is not None:
+            # locally the database starts empty and writable (a seed may fill it); Snowflake's is the
+            # provider's data, read-only: only what sharing rules need is modelled
+            self.store.put("database", (name,), {"origin": origin})
         self.engine.install_overrides(name)
         self.engine.invalidate()
         return rows

@@ -188,6 +188,15 @@ class Show:
         rows.sort(key=lambda row: (_KIND_ORDER.get(row["kind"], 3), row["name"]))
         return rows
 
+    # -- databases ----------------------------------------------------------------------------
+    def databases(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """fakesnow's SHOW DATABASES, with `kind` and `origin` of databases made FROM SHARE."""
+        for row in rows:
+            imported = self.store.get("database", (row.get("name"),))
+            if imported:
+                row.update(kind="IMPORTED DATABASE", origin=imported["origin"])
+        return rows
+
     # -- views --------------------------------------------------------------------------------
     def views(self, stmt: Statement) -> list[dict[str, Any]]:
         r = Reader(stmt)

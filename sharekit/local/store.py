@@ -28,7 +28,7 @@ from sharekit.errors import ConnectionError_
 
 FORMAT_VERSION = 1
 COMPACT_AFTER = 5000
-KINDS = ("share", "grant", "view", "table")
+KINDS = ("share", "grant", "view", "table", "database")  # database: only those made FROM SHARE
 SNAPSHOT, JOURNAL, LOCK = "account.json", "journal.jsonl", "lock"
 OWNED_NAMES = (SNAPSHOT, JOURNAL, LOCK, "global.duckdb", "global.duckdb.wal", "databases")
 
