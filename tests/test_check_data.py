@@ -266,8 +266,9 @@ EXPECTED = {
     ],
     "identifier_case_sensitive": [
         ("identifier.case_sensitive", "warning", f'{DB}.ORDERS."OrderId"',
-         where("identifier_case_sensitive", 9) + ' column name "OrderId" must be quoted exactly by consumers; '
-         "an unquoted ORDERID would not find it. Prefer an upper-case unquoted name"),
+         where("identifier_case_sensitive", 9) + ' column name "OrderId" must be quoted exactly by consumers: '
+         "an unquoted OrderId would mean ORDERID and not find it; better rename it to ORDERID, which needs "
+         "no quotes"),
     ],
 }
 

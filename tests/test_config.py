@@ -119,10 +119,108 @@ def test_legacy_locator_warns():
     assert any("legacy account locator" in w for w in config.warnings)
 
 
-def test_no_consumers_warns():
-    config = parse_config(BASE.replace("  consumers:\n    - account: optimove.eu_prod\n", ""))
+NO_CONSUMERS = ("sharekit.yml:{line}: share.consumers: none declared; the share will reach no account: "
+                "add `- account: ORG.ACCOUNT` under `consumers:` (Optimove gives you its ORG.ACCOUNT)")
+
+
+@pytest.mark.parametrize("consumers, line", [
+    ("", 3),                 # no `consumers:` key: the share's line
+    ("  consumers: []\n", 5),  # an empty list: the key's line
+    ("  consumers:\n", 5),     # a key with no value
+])
+def test_no_consumers_warns_once_the_same_way_missing_or_empty(consumers, line):
+    config = parse_config(BASE.replace("  consumers:\n    - account: optimove.eu_prod\n", consumers))
     assert config.share.consumers == ()
-    assert any("share.consumers: none declared" in w for w in config.warnings)
+    assert config.warnings == (NO_CONSUMERS.format(line=line),)
+
+
+def test_a_warning_found_twice_is_kept_once():
+    from sharekit.config.reader import Reader
+
+    reader = Reader("sharekit.yml", {})
+    for _ in range(2):
+        reader.warn(6, "share.consumers[0].account", "XY12345 is a legacy account locator")
+    reader.warn(7, "share.consumers[1].account", "XY12345 is a legacy account locator")
+    assert reader.warnings == [
+        "sharekit.yml:6: share.consumers[0].account: XY12345 is a legacy account locator",
+        "sharekit.yml:7: share.consumers[1].account: XY12345 is a legacy account locator",
+    ]
+
+
+# --- YAML anchors and merge keys (`<<: *base`) ------------------------------------------------
+
+MERGED = """\
+version: 1
+share: {name: S, database: D, consumers: [optimove.eu_prod]}
+defaults: &defaults
+  max_age: 2d
+views:
+  - &orders
+    name: ORDERS
+    from: raw.sales.orders
+    kind: fact
+    columns: [ORDER_ID, LastUpdated]
+    comment: base
+  - <<: *orders
+    name: ORDERS_EU
+    where: REGION = 'EU'
+  - {<<: [{comment: first, kind: dimension}, *orders], name: ORDERS_US, max_age: 1d}
+"""
+
+
+def test_merge_keys_with_overrides_load_by_yaml_1_1_rules():
+    """A merge key followed by an override was 'duplicate key' (the override looked like a second
+    `name:`): own keys win over merged ones, and an earlier merged mapping over a later one."""
+    orders, eu, us = parse_config(MERGED).views
+    assert [v.name for v in (orders, eu, us)] == ["ORDERS", "ORDERS_EU", "ORDERS_US"]
+    assert eu.source == us.source == orders.source == ("RAW", "SALES", "ORDERS")
+    assert eu.column_names == us.column_names == ("ORDER_ID", "LASTUPDATED")
+    assert (eu.kind, eu.comment, eu.where) == ("fact", "base", "REGION = 'EU'")
+    assert (us.kind, us.comment, us.where) == ("dimension", "first", None)
+    assert (orders.max_age, eu.max_age, us.max_age) == (timedelta(days=2), timedelta(days=2), timedelta(days=1))
+    assert (orders.line, eu.line, us.line) == (6, 12, 15)
+
+
+def test_merged_keys_keep_the_line_where_they_are_written():
+    from sharekit.config.source import load
+
+    views = load(MERGED)["views"]
+    assert views[1].key_lines == {"name": 13, "from": 8, "kind": 9, "columns": 10, "comment": 11, "where": 14}
+    assert views[2].key_lines["comment"] == views[2].key_lines["name"] == 15
+    assert views[2].key_lines["from"] == 8
+
+
+def test_a_problem_in_a_merged_base_points_at_the_base():
+    found = problems(MERGED.replace("    kind: fact\n", "    kind: facts\n"))
+    assert [(line, key) for line, key, _ in found] == [(9, "views[0](ORDERS).kind"), (9, "views[1](ORDERS_EU).kind")]
+
+
+def test_a_key_written_twice_next_to_a_merge_is_still_a_duplicate():
+    text = MERGED.replace("    where: REGION = 'EU'\n", "    where: REGION = 'EU'\n    name: AGAIN\n")
+    assert problems(text) == [(15, "", "YAML syntax error: duplicate key 'name' (first at line 13); "
+                                       "check indentation and quoting")]
+
+
+@pytest.mark.parametrize("merge, message", [
+    ("<<: *orders\n    <<: *defaults", "duplicate merge key '<<' (first at line 12): merge several mappings "
+                                       "with one `<<: [*a, *b]`"),
+    ("<<: orders", "the merge key '<<' takes a mapping or a list of mappings (`<<: *base` or `<<: [*a, *b]`), "
+                   "not a plain value"),
+    ("<<: [*orders, [x]]", "the merge key '<<' takes a mapping or a list of mappings"),
+])
+def test_a_merge_key_that_cannot_merge_is_a_clear_error(merge, message):
+    (found,) = problems(MERGED.replace("<<: *orders", merge, 1))
+    assert found[0] in (12, 13) and found[1] == ""
+    assert found[2].startswith(message)
+
+
+def test_merging_many_aliases_does_not_multiply_keys():
+    """Merging node lists (PyYAML's flatten_mapping) would copy every merged pair: ten aliases of
+    ten aliases of … is a merge bomb. Merged mappings hold each key once."""
+    from sharekit.config.source import load
+
+    lines = ["a0: &a0 {x: 1, y: 2}"] + [f"a{i}: &a{i} {{<<: [{', '.join([f'*a{i - 1}'] * 10)}]}}" for i in range(1, 9)]
+    assert load("\n".join(lines))["a8"] == {"x": 1, "y": 2}
 
 
 def test_missing_last_updated_is_not_a_config_error():
@@ -226,6 +324,36 @@ def test_many_problems_are_cut_after_twenty():
     assert len(info.value.problems) == 25
     assert str(info.value).startswith("25 problems in config:")
     assert str(info.value).endswith("… and 5 more")
+
+
+# --- limits: nesting and size ---------------------------------------------------------------
+
+@pytest.mark.parametrize("views", [
+    "[" * 10_000 + "]" * 10_000,
+    "{a: " * 10_000 + "1" + "}" * 10_000,
+    "\n" + "".join("  " * i + "- \n" for i in range(1, 2_000)),
+], ids=["lists", "mappings", "block"])
+def test_deep_nesting_is_one_clear_error(views):
+    (found,) = problems(f"version: 1\nshare: {{name: S, database: D}}\nviews: {views}\n")
+    assert found[0] is not None and found[1] == ""
+    assert found[2].startswith("nested too deeply: sharekit reads at most 100 levels of lists and mappings")
+
+
+def test_nesting_up_to_the_limit_loads():
+    from sharekit.config.source import MAX_DEPTH, load
+
+    assert load("[" * (MAX_DEPTH - 1) + "1" + "]" * (MAX_DEPTH - 1)) is not None
+
+
+def test_text_over_the_size_limit_is_refused_before_parsing(monkeypatch):
+    from sharekit.config import load as config_load
+
+    monkeypatch.setattr(config_load, "load", lambda text: pytest.fail("parsed a text over the limit"))
+    with pytest.raises(ConfigError) as info:
+        parse_config("#" * (config_load.MAX_CONFIG_BYTES + 1), path="big.yml")
+    assert str(info.value.problems[0]) == (
+        "big.yml: the file is 16,777,217 characters, over the 16 MiB limit for a config: a sharekit.yml is "
+        "a few KB, so check that -f names the config and not a data file")
 
 
 def test_missing_file(tmp_path):

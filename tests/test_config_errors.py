@@ -167,3 +167,112 @@ def test_a_query_that_is_not_sql_sqlglot_knows_is_one_clear_error(cli, write_con
     two = write_config(BARE + "views:\n  - name: V\n"
                               "    query: SELECT LASTUPDATED FROM RAW.SALES.ORDERS; DROP TABLE X\n")
     assert "query contains ';': it must be one SELECT, not statements" in cli("validate", "-f", two).stderr
+
+
+# --- YAML anchors and merge keys, nesting and size limits --------------------------------------
+
+MERGED = """\
+version: 1
+share: {name: S, database: D, consumers: [OPTIMOVE.EU_PROD]}
+views: [
+  &common {name: ORDERS, from: RAW.SALES.ORDERS, kind: fact, columns: [ORDER_ID, LASTUPDATED]},
+  {<<: *common, name: ORDERS_EU, where: "REGION = 'EU'"},
+  {<<: *common, name: ORDERS_US, kind: dimension},
+]
+"""
+
+
+def test_anchors_merge_keys_and_overrides_validate(cli, write_config, tmp_path):
+    """`<<: *common` then `name: …` was 'duplicate key 'name'': the override must win."""
+    path = write_config(MERGED)
+    result = cli("validate", "-f", path)
+    assert result.exit_code == 0, result.output
+    assert "share S in database D, 3 views, 1 consumer." in result.stdout
+    assert cli("render", "-f", path, "--out-dir", tmp_path / "sql").exit_code == 0
+    eu = (tmp_path / "sql" / "views" / "OPTIMOVE.ORDERS_EU.sql").read_text()
+    assert "FROM RAW.SALES.ORDERS" in eu and "WHERE REGION = 'EU'" in eu
+    us = (tmp_path / "sql" / "views" / "OPTIMOVE.ORDERS_US.sql").read_text()
+    assert "WHERE" not in us
+
+
+def test_an_unknown_key_in_a_merged_base_is_reported_at_its_line(cli, write_config):
+    path = write_config(MERGED.replace("kind: fact,", "kind: fact, colour: red,"))
+    result = cli("validate", "-f", path)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    for index in range(3):
+        assert f"{path}:4: views[{index}].colour: unknown key; did you mean 'columns'?" in result.stderr
+
+
+@pytest.mark.parametrize("views", ["[" * 10_000 + "]" * 10_000, "{a: " * 10_000 + "1" + "}" * 10_000],
+                         ids=["lists", "mappings"])
+def test_deep_nesting_is_one_error_naming_the_file(cli, write_config, views):
+    """corpus suite: 10,000 nested `[` was 'unexpected RecursionError … a bug in sharekit'."""
+    path = write_config(f"version: 1\nshare: {{name: S, database: D}}\nviews: {views}\n")
+    result = cli("validate", "-f", path)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: 1 problem in config:\n"), result.stderr
+    assert f"  {path}:3: nested too deeply: sharekit reads at most 100 levels" in result.stderr
+    assert "RecursionError" not in result.output and "bug in sharekit" not in result.output
+
+
+def test_a_config_over_the_size_limit_is_refused_before_parsing(cli, tmp_path, monkeypatch):
+    from sharekit.config import load as config_load
+
+    monkeypatch.setattr(config_load, "load", lambda text: pytest.fail("parsed a file over the limit"))
+    path = tmp_path / "sharekit.yml"
+    path.write_bytes(b"version: 1\n" + b"# padding\n" * (17 * 1024 * 1024 // 10))
+    size = path.stat().st_size
+    result = cli("validate", "-f", path)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"  {path}: the file is {size / 1024 / 1024:.1f} MiB ({size:,} bytes), over the 16 MiB limit for a "
+        "config: a sharekit.yml is a few KB, so check that -f names the config and not a data file")
+
+
+# --- warnings: the same for no consumers and `consumers: []`, and printed once ---------------------
+
+SEED = """\
+CREATE DATABASE IF NOT EXISTS RAW;
+CREATE SCHEMA IF NOT EXISTS RAW.SALES;
+CREATE TABLE RAW.SALES.ORDERS (ORDER_ID NUMBER, "order" NUMBER, LASTUPDATED TIMESTAMP_NTZ);
+"""
+WARNED = """\
+version: 1
+share:
+  name: S
+  database: D
+  consumers: [xy12345]
+local: {seed: seed.sql}
+views:
+  - name: V
+    from: RAW.SALES.ORDERS
+    columns: [ORDER_ID, '"order"', LASTUPDATED]
+"""
+
+
+@pytest.mark.parametrize("consumers, line", [("", 3), ("  consumers: []\n", 5)], ids=["missing", "empty"])
+def test_no_consumers_and_an_empty_list_give_the_same_one_warning(cli, write_config, consumers, line):
+    path = write_config(WARNED.replace("  consumers: [xy12345]\n", consumers))
+    result = cli("validate", "-f", path)
+    assert result.exit_code == 0, result.output
+    warnings = [w for w in result.stderr.splitlines() if "share.consumers" in w]
+    assert warnings == [f"Warning: {path}:{line}: share.consumers: none declared; the share will reach no "
+                        "account: add `- account: ORG.ACCOUNT` under `consumers:` (Optimove gives you its "
+                        "ORG.ACCOUNT)"]
+    assert "0 consumers." in result.stdout
+
+
+@pytest.mark.parametrize("command", [("validate",), ("plan", "--local")], ids=["validate", "plan"])
+def test_every_warning_is_printed_once(cli, write_config, tmp_path, monkeypatch, command):
+    """A config warning goes to stderr as `Warning:` when the config loads; a check's warning
+    either there (validate) or in the plan's Checks section (plan), never both."""
+    monkeypatch.setenv("SHAREKIT_LOCAL_DIR", str(tmp_path / "account"))
+    monkeypatch.delenv("SHAREKIT_LOCAL_FAIL_AT", raising=False)
+    monkeypatch.delenv("SHAREKIT_LOCAL_LATENCY_MS", raising=False)
+    write_config(SEED, "seed.sql")
+    result = cli(*command, "-f", write_config(WARNED))
+    assert result.exit_code == 0, result.output
+    output = result.stdout + result.stderr
+    assert output.count("XY12345 is a legacy account locator") == 1, output
+    assert output.count("identifier.case_sensitive") == 1, output

@@ -107,6 +107,37 @@ def test_needs_quotes():
     assert identifiers.needs_quotes("ORDER")
 
 
+def test_quoting_advice_for_a_reserved_word_says_quote_it_or_rename_it():
+    """Upper-casing does not help a reserved word: unquoted ORDER is a syntax error, not a name.
+    The advice was "prefer an upper-case unquoted name", which ORDER already is."""
+    advice = identifiers.quoting_advice("ORDER")
+    assert advice == ('ORDER is a Snowflake reserved word, which consumers can only write quoted, as "ORDER"; '
+                      "better rename it to a name that is not reserved, e.g. ORDER_ID")
+    assert "unquoted name" not in advice
+
+
+def test_quoting_advice_for_a_name_whose_upper_case_is_reserved():
+    advice = identifiers.quoting_advice("order")
+    assert "would mean ORDER, a Snowflake reserved word" in advice
+    assert "e.g. ORDER_ID" in advice
+
+
+@pytest.mark.parametrize("stored, fragment", [
+    ("LastUpdated", "an unquoted LastUpdated would mean LASTUPDATED and not find it; better rename it to "
+                    "LASTUPDATED, which needs no quotes"),
+    ("my table", "it is not a valid unquoted name (letters, digits, _ and $, starting with a letter or _); "
+                 "better rename it to an upper-case name of those, e.g. MY_TABLE, which needs no quotes"),
+    ("1st col", "e.g. _1ST_COL,"),
+])
+def test_quoting_advice_for_other_names_that_need_quotes(stored, fragment):
+    assert fragment in identifiers.quoting_advice(stored)
+
+
+def test_quoting_advice_is_empty_for_a_name_that_needs_no_quotes():
+    assert identifiers.quoting_advice("ORDERS") == ""
+    assert identifiers.quoting_advice("ORDER_ID") == ""
+
+
 def test_fqn():
     assert identifiers.fqn("RAW", "CRM", "my table") == 'RAW.CRM."my table"'
     assert identifiers.fqn("DB", "OPTIMOVE", 'we"ird name') == 'DB.OPTIMOVE."we""ird name"'

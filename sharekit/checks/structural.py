@@ -66,8 +66,7 @@ def config_checks(config: Config, actual: AccountState | None = None) -> list[Fi
                     "identifier.case_sensitive", "warning",
                     label if what == "view" else f"{label}.{identifiers.quote(name)}",
                     f"({_where(config, view)}) {what} name {identifiers.quote(name)} must be quoted exactly "
-                    f"by consumers; an unquoted {name.upper() if name.isidentifier() else 'name'} would not find it. "
-                    "Prefer an upper-case unquoted name",
+                    f"by consumers: {identifiers.quoting_advice(name)}",
                 ))
     return findings
 

@@ -29,10 +29,28 @@ from sharekit.config.model import (
     parse_duration,
 )
 from sharekit.config.reader import Reader, _bool, _name, _qualified3, _shown, _text
-from sharekit.config.source import Located, LocatedList, load
+from sharekit.config.source import BadMerge, Located, LocatedList, NestedTooDeeply, load
 from sharekit.errors import ConfigError, IdentifierError, Problem
 from sharekit.sql import fragments as sqlcheck
 from sharekit.sql import identifiers
+
+# The largest config file sharekit reads, checked before the file is parsed. A real sharekit.yml
+# is a few KB (10,000 views are about 1 MiB), while loading YAML in pure Python, so that every
+# value keeps its line, costs about 7 s and 90 MiB of memory per MiB of file (2-core CI machine).
+# 16 MiB leaves room for any config a person writes or generates, and refuses a data file passed
+# by mistake, or a file that grows without end, before it costs gigabytes and many minutes.
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+
+
+def _size(count: int) -> str:
+    return f"{count / (1024 * 1024):.1f} MiB ({count:,} bytes)"
+
+
+def _too_large(path: str, size: str) -> ConfigError:
+    return ConfigError([Problem(
+        path, None, "",
+        f"the file is {size}, over the {MAX_CONFIG_BYTES // (1024 * 1024)} MiB limit for a config: "
+        "a sharekit.yml is a few KB, so check that -f names the config and not a data file")])
 
 
 def _query(value: Any) -> sqlcheck.CheckedQuery:
@@ -58,7 +76,12 @@ def load_config(path: str | Path, variables: Mapping[str, str] | None = None) ->
     path = Path(path)
     shown = str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:  # read no more than the limit: the file may be huge, or endless
+            raw = file.read(MAX_CONFIG_BYTES + 1)
+            if len(raw) > MAX_CONFIG_BYTES:
+                size = os.fstat(file.fileno()).st_size
+                raise _too_large(shown, _size(size) if size > MAX_CONFIG_BYTES else
+                                 f"more than {_size(MAX_CONFIG_BYTES)}")
     except FileNotFoundError:
         raise ConfigError(
             [Problem(shown, None, "", "file not found: create one with `sharekit init` or pass -f FILE")]
@@ -85,8 +108,13 @@ def parse_config(
     text: str, path: str = "sharekit.yml", variables: Mapping[str, str] | None = None, base_dir: Path | None = None
 ) -> Config:
     """Validate config text; raises ConfigError listing every problem found."""
+    if len(text) > MAX_CONFIG_BYTES:  # each character is at least one byte of the file
+        raise _too_large(path, f"{len(text):,} characters")
     try:
         document = load(text)
+    except (NestedTooDeeply, BadMerge) as error:
+        mark = error.problem_mark
+        raise ConfigError([Problem(path, mark.line + 1 if mark else None, "", str(error.problem))]) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
@@ -126,12 +154,11 @@ def _read_document(r: Reader, document: Any, base_dir: Path) -> Config | None:
     share = _read_share(r, top)
     defaults = r.mapping(top.get("defaults", Located()), "defaults",
                          ("schema", "last_updated", "max_age"), top.key_lines.get("defaults"))
-    defaults = defaults if defaults is not None else Located()
-    defaults.setdefault("schema", DEFAULT_SCHEMA)
-    defaults.setdefault("last_updated", DEFAULT_LAST_UPDATED)
-    defaults.setdefault("max_age", DEFAULT_MAX_AGE)
-    if not hasattr(defaults, "line"):
-        defaults.line, defaults.key_lines = 1, {}
+    # A copy: the loaded mapping may be shared through a YAML anchor, so it is never changed.
+    given = defaults if defaults is not None else Located()
+    defaults = Located({"schema": DEFAULT_SCHEMA, "last_updated": DEFAULT_LAST_UPDATED,
+                        "max_age": DEFAULT_MAX_AGE, **given})
+    defaults.line, defaults.key_lines = getattr(given, "line", 1), getattr(given, "key_lines", {})
     schema = r.get(defaults, "defaults", "schema", _name, default=DEFAULT_SCHEMA)
     last_updated = r.get(defaults, "defaults", "last_updated", _name, default="LASTUPDATED")
     max_age = r.get(defaults, "defaults", "max_age", _duration, default=timedelta(hours=36))
@@ -170,8 +197,10 @@ def _read_share(r: Reader, top: Located) -> Share | None:
     prune = r.get(node, "share", "prune", _bool, default=False)
     consumers: list[Consumer] = []
     raw = node.get("consumers")
-    if raw is None:
-        r.warnings.append(f"{r.path}:{node.line}: share.consumers: none declared; the share will reach no account")
+    if raw is None or (isinstance(raw, LocatedList) and not raw):  # missing, `consumers:` or `[]`
+        r.warn(node.key_lines.get("consumers", node.line), "share.consumers",
+               "none declared; the share will reach no account: add `- account: ORG.ACCOUNT` "
+               "under `consumers:` (Optimove gives you its ORG.ACCOUNT)")
     elif not isinstance(raw, LocatedList):
         r.problem(node.key_lines["consumers"], "share.consumers", "must be a list of {account: ORG.ACCOUNT}")
     else:
@@ -212,10 +241,8 @@ def _account(r: Reader, key: str, line: int) -> Callable[[Any], str]:
     def convert(value: Any) -> str:
         account, legacy = identifiers.normalize_account(_text(value))
         if legacy:
-            r.warnings.append(
-                f"{r.path}:{line}: {key}.account: {account} is a legacy account locator; "
-                "Snowflake prefers ORG.ACCOUNT"
-            )
+            r.warn(line, f"{key}.account",
+                   f"{account} is a legacy account locator; Snowflake prefers ORG.ACCOUNT")
         return account
 
     return convert

@@ -36,6 +36,13 @@ class Reader:
     def problem(self, line: int | None, key: str, message: str) -> None:
         self.problems.append(Problem(self.path, line, key, message))
 
+    def warn(self, line: int | None, key: str, message: str) -> None:
+        """A located warning, `file:line: key: message`, kept once however often it is found
+        (e.g. through a YAML anchor read twice): Config.warnings is what commands print."""
+        text = str(Problem(self.path, line, key, message))
+        if text not in self.warnings:
+            self.warnings.append(text)
+
     def substitute(self, value: Any, line: int | None, key: str) -> Any:
         if not isinstance(value, str) or "${" not in value:
             return value

@@ -102,6 +102,32 @@ def needs_quotes(stored: str) -> bool:
     return not _STORED_UNQUOTED.match(stored) or stored in RESERVED
 
 
+def quoting_advice(stored: str) -> str:
+    """Why consumers must quote a stored name, and the better name, for a message that follows
+    `… must be quoted exactly by consumers: `; '' when the name needs no quotes.
+
+    A reserved word is not fixed by upper-casing it: `ORDER` unquoted is a syntax error, not a
+    name, so it must be written `"ORDER"`, or better renamed (e.g. ORDER_ID)."""
+    if not needs_quotes(stored):
+        return ""
+    if stored in RESERVED:
+        return (f"{stored} is a Snowflake reserved word, which consumers can only write quoted, "
+                f"as {quote_always(stored)}; better rename it to a name that is not reserved, "
+                f"e.g. {stored}_ID")
+    upper = stored.upper()
+    if upper in RESERVED:
+        return (f"unquoted, {stored} would mean {upper}, a Snowflake reserved word that must itself be "
+                f"quoted; better rename it to a name that is not reserved, e.g. {upper}_ID")
+    if _STORED_UNQUOTED.match(upper):
+        return (f"an unquoted {stored} would mean {upper} and not find it; better rename it to "
+                f"{upper}, which needs no quotes")
+    plain = re.sub(r"[^A-Z0-9_$]+", "_", upper).strip("_")
+    plain = f"_{plain}" if plain[:1].isdigit() else plain
+    example = f", e.g. {plain}" if plain and _STORED_UNQUOTED.match(plain) and plain not in RESERVED else ""
+    return ("it is not a valid unquoted name (letters, digits, _ and $, starting with a letter or _); "
+            f"better rename it to an upper-case name of those{example}, which needs no quotes")
+
+
 def quote(stored: str) -> str:
     """Stored name → SQL text that resolves to exactly that name."""
     return quote_always(stored) if needs_quotes(stored) else stored
