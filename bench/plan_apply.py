@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 SOURCE_SEED = """\
@@ -61,7 +62,8 @@ def run(views: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         config = load_config(write_config(Path(tmp), views))
         for workers in (1, 8):
-            with open_session(local=True, local_dir=Path(tmp) / f"account-{workers}", config=config) as session:
+            directory = Path(tmp) / f"account-{workers}"
+            with closing(open_session(local=True, local_dir=directory, config=config)) as session:
                 started = time.perf_counter()
                 plan = make_plan(config, session, t)
                 plan_seconds = time.perf_counter() - started

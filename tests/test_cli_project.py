@@ -68,7 +68,7 @@ def test_init_refuses_to_overwrite_without_force(cli, tmp_path):
     assert_error(cli("init", tmp_path), f"{target} and {tmp_path / 'seed.sql'} already exist", "--force")
     assert target.read_text() == "# mine\n"
     assert_ok(cli("init", tmp_path, "--force"))
-    assert target.read_text().startswith("# sharekit.yml")
+    assert target.read_text().splitlines()[1].startswith("# sharekit.yml")  # after the schema line
 
 
 # --- validate ------------------------------------------------------------------------------

@@ -147,7 +147,8 @@ def test_a_failing_seed_says_where_and_releases_the_account(tmp_path):
     seed.write_text("CREATE DATABASE D;\n\nCREATE SHARE S;\nALTER SHARE S ADD ACCOUNTS = ORG.A;\n")
     with pytest.raises(SnowflakeError) as info:
         open_local_account(tmp_path / "acct", seed=seed)
-    assert "statement 3 (line 4)" in str(info.value) and "sharekit local reset" in str(info.value)
+    assert f"{seed}: statement 3 of 3 (line 4) failed (ALTER SHARE S ADD ACCOUNTS = ORG.A): " in str(info.value)
+    assert "statements 1–2 ran and were kept" in str(info.value) and "sharekit local reset" in str(info.value)
     open_local_account(tmp_path / "acct").close()  # lock released
 
 

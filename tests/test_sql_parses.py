@@ -13,7 +13,9 @@ Known sqlfluff gap (valid Snowflake, reported, templates unchanged): sqlfluff 4.
 (any quoted share name) is unparsable; see
 https://docs.snowflake.com/en/sql-reference/sql/alter-share and
 https://docs.snowflake.com/en/sql-reference/identifiers-syntax (quoted identifiers are allowed for
-every object). Those cases are strict xfails of the sqlfluff test, so a sqlfluff fix shows up.
+every object). Nor does its GRANT grammar know the MANAGE SHARE TARGET privilege (behaviour
+change 2024_07; reference §3.5), which `sharekit doctor` may suggest granting. Those cases are
+strict xfails of the sqlfluff test, so a sqlfluff fix shows up.
 """
 
 from __future__ import annotations
@@ -129,11 +131,55 @@ def _cases() -> dict[str, list[dict]]:
     }
 
 
-CASES = _cases()
+def _export_cases() -> dict[str, list[dict]]:
+    """sql_templates/export_*.sql.j2 (`sharekit export`): every format, with and without bounds."""
+    view, table = ("OPTIMOVE_SHARE_DB", "Optimove", 'we"ird name'), ("OPTIMOVE_SHARE_DB", "SHAREKIT_EXPORT", "WATERMARKS")
+    copy = {"location": "@OPTIMOVE_SHARE_DB.SHAREKIT_EXPORT.EXPORTS/optimove/V/20240501T100000000000Z/",
+            "view": view, "columns": ["ORDER_ID", "ORDER", "LastUpdated", 'we"ird col'], "last_updated": "LastUpdated",
+            "max_file_size": 262144000}
+    return {
+        "export_create_stage": [
+            {"stage": ("DB", "SHAREKIT_EXPORT", "EXPORTS"), "url": None, "storage_integration": None},
+            {"stage": ("DB", "S", "Order Items"), "url": "s3://bucket/it's/", "storage_integration": "OPTIMOVE_S3"},
+        ],
+        "export_create_watermarks": [{"table": table}],
+        "export_read_watermarks": [{"table": table}],
+        "export_watermarks_exist": [{"table": table}],
+        "export_high_mark": [{"view": view, "last_updated": "LastUpdated", "watermark": None},
+                             {"view": view, "last_updated": "ORDER", "watermark": "2024-05-01 10:00:00+00:00"}],
+        "export_copy": [{**copy, "format": fmt, "low": low, "high": high}
+                        for fmt in ("csv", "json", "parquet")
+                        for low, high in ((None, None), (None, "2024-05-01"), ("2024-05-01 10:00:00", "2024-05-02"))],
+        "export_record_watermark": [
+            {"table": table, "view_name": "DB.S.V", "run_id": "r1", "watermark": None, "rows": 0, "files": 0, "bytes": 0},
+            {"table": table, "view_name": "DB.S.\"it's\"", "run_id": "r1", "watermark": "2024-05-01", "rows": 3,
+             "files": 1, "bytes": 100},
+        ],
+        "export_get": [{"location": "@DB.S.STG/optimove/V/r1/", "target": "file:///tmp/my dir/V/"}],
+    }
 
 
-_SQLFLUFF_GAP = re.compile(r'ALTER SHARE (IF EXISTS )?"')
-_GAP_REASON = "sqlfluff 4.5 snowflake: ALTER SHARE accepts only an unquoted share name (valid Snowflake)"
+def _doctor_cases() -> dict[str, list[dict]]:
+    """sql_templates/doctor_* and the fixes `sharekit doctor` suggests, on awkward role names."""
+    roles = ["SHARE_ADMIN", "Share Admin", 'we"ird role', "ORDER"]
+    privileges = ("CREATE SHARE", "MANAGE SHARE TARGET", "OVERRIDE SHARE RESTRICTIONS", "CREATE DATABASE",
+                  "IMPORT SHARE")
+    return {
+        "doctor_context": [{}],
+        "show_grants_to_role": [{"role": r} for r in roles],
+        "doctor_probe": [{"database": n} for n in ODD_NAMES],
+        "grant_on_account": [{"privilege": p, "role": r} for p in privileges for r in roles],
+        "grant_database_ownership": [{"database": n, "role": r} for n in ODD_NAMES for r in roles[:2]],
+        "use_role": [{"role": r} for r in roles],
+    }
+
+
+CASES = {**_cases(), **_export_cases(), **_doctor_cases()}
+
+
+_SQLFLUFF_GAP = re.compile(r'ALTER SHARE (IF EXISTS )?"|GRANT MANAGE SHARE TARGET ')
+_GAP_REASON = ("sqlfluff 4.5 snowflake: ALTER SHARE accepts only an unquoted share name, and GRANT knows no "
+               "MANAGE SHARE TARGET privilege (both valid Snowflake)")
 
 
 def _params(sqlfluff: bool = False):

@@ -92,5 +92,7 @@ def test_installed_cli_renders_what_the_checkout_renders(venv, tmp_path, monkeyp
 
 def test_installed_init_writes_the_starter(venv, tmp_path):
     run([venv / "sharekit", "init", "new"], cwd=tmp_path)
-    assert (tmp_path / "new" / "sharekit.yml").read_text() == (REPO / "sharekit" / "starter.yml").read_text()
+    schema_line, rest = (tmp_path / "new" / "sharekit.yml").read_text().split("\n", 1)
+    assert schema_line.startswith("# yaml-language-server: $schema=")  # for editors: tests/test_schema.py
+    assert rest == (REPO / "sharekit" / "starter.yml").read_text()
     run([venv / "sharekit", "validate", "-f", "new/sharekit.yml"], cwd=tmp_path)

@@ -11,8 +11,12 @@ Queries: a fixed number plus one per audited share, never one per object —
 - SHOW VIEWS IN ACCOUNT, once, when a share grants a view or table (its `is_secure`); SHOW output
   stops at 10,000 rows, and a full page falls back to SHOW VIEWS IN DATABASE per shared database;
 - one INFORMATION_SCHEMA.COLUMNS query, UNION ALL over the shared databases, for column lists;
-- with a config whose share is audited: `introspect`'s own queries (at most six, plus SHOW GRANTS
-  OF SHARE), so drift is exactly the diff `plan` computes (`build_plan`).
+- with a config whose share is audited: `introspect`'s own queries but SHOW SHARES and SHOW
+  GRANTS TO / OF SHARE, which it takes from the reads above (so at most four more), and drift is
+  exactly the diff `plan` computes (`build_plan`).
+
+The per-share reads run `AUDIT_WORKERS` (8) at a time; SHOW VIEWS, the columns query and the
+config's introspection then run concurrently.
 
 Findings (id: severity) — each names the share, the object and what to do:
 
@@ -42,15 +46,18 @@ Findings (id: severity) — each names the share, the object and what to do:
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any
 
 from sharekit.audit.drift import managed_findings
 from sharekit.audit.judge import Judge
 from sharekit.audit.pii import parse_allowed_account, parse_allowed_column, pii_category
 from sharekit.audit.read import (
     column_rows,
+    live_share,
     outbound_rows,
-    read_share,
+    read_shares,
     shared_objects,
     view_rows,
 )
@@ -63,10 +70,11 @@ from sharekit.audit.report import (
 )
 from sharekit.checks.findings import Finding, rank
 from sharekit.config.model import Config
+from sharekit.connect.reads import run_all
 from sharekit.connect.session import Session
 from sharekit.sql import identifiers
 from sharekit.sql.templates import Templates
-from sharekit.state.introspect import cell
+from sharekit.state.introspect import KnownShare, cell, share_name_of
 
 __all__ = ["SHOW_ROW_LIMIT", "AuditReport", "Finding", "ShareReport", "SharedObject", "audit",
            "parse_allowed_account", "parse_allowed_column", "pii_category"]
@@ -97,16 +105,26 @@ def audit(
     before, started = session.round_trips, time.perf_counter()
 
     declared = config is not None and share == config.share.name  # if missing: drift.share_missing
-    lives = [read_share(session, t, row) for row in outbound_rows(session, t, share, missing_ok=declared)]
+    rows = outbound_rows(session, t, share, missing_ok=declared)
+    per_share = read_shares(session, t, rows)  # AUDIT_WORKERS at a time
+    lives = [live_share(reads) for reads in per_share]
     shared = {tuple(g.name) for live in lives for g in live.grants
               if g.object_type in COLUMN_KINDS and len(g.name) == 3}
-    views = view_rows(session, t, {key[0] for key in shared}) if shared else {}
-    columns = column_rows(session, t, shared)
 
     judge = Judge(t, config, allowed_accounts, allowed_columns)
     extra: dict[str, list[Finding]] = {}  # findings of the config's share from plan and checks
+    calls: list[Callable[[], Any]] = [
+        partial(view_rows, session, t, {key[0] for key in shared}) if shared else dict,
+        partial(column_rows, session, t, shared),
+    ]
     if config is not None and share in (None, config.share.name):
-        extra[config.share.name] = managed_findings(session, t, config)
+        # introspection reuses the SHOW SHARES / GRANTS rows read above rather than read them again
+        mine = next((r for r in per_share if share_name_of(r.row) == config.share.name), None)
+        known = KnownShare(rows, mine.grants if mine else None, mine.grants_of if mine else None)
+        calls.append(partial(managed_findings, session, t, config, known))
+    views, columns, *managed = run_all(session, calls)  # independent: concurrently
+    if config is not None and managed:
+        extra[config.share.name] = managed[0]
 
     reports = []
     for live in lives:

@@ -15,6 +15,7 @@ from sharekit.sql import identifiers, statements
 from sharekit.sql.templates import Templates
 from sharekit.state.desired import desired_state
 from sharekit.state.introspect import (  # read SHOW output exactly as `plan` reads it
+    KnownShare,
     introspect,
 )
 from sharekit.state.model import Grant
@@ -80,9 +81,11 @@ def _view_extra(share: str, name: str, config: Config) -> list[Finding]:
 
 
 
-def managed_findings(session: Session, t: Templates, config: Config) -> list[Finding]:
-    """Drift (the diff `plan` computes) and the structural checks of the config's own share."""
-    actual = introspect(session, config, t)
+def managed_findings(session: Session, t: Templates, config: Config,
+                     known: KnownShare | None = None) -> list[Finding]:
+    """Drift (the diff `plan` computes) and the structural checks of the config's own share;
+    `known`: what audit already read of it, not read again."""
+    actual = introspect(session, config, t, known)
     share = config.share.name
     findings = [dataclasses.replace(f, share=share) for f in structural_checks(config, actual)]
     delta = diff(config, desired_state(config, t), actual)

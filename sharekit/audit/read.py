@@ -1,12 +1,15 @@
-"""Reading every outbound share: a fixed number of queries plus one per share."""
+"""Reading every outbound share: a fixed number of queries plus one per share, the per-share
+reads `AUDIT_WORKERS` at a time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sharekit.audit.report import COLUMN_KINDS, SHOW_ROW_LIMIT, VIEW_KINDS, SharedObject
+from sharekit.connect.reads import run_all
 from sharekit.connect.session import Session
 from sharekit.errors import SharekitError
 from sharekit.sql import identifiers
@@ -15,6 +18,7 @@ from sharekit.state.introspect import (  # read SHOW output exactly as `plan` re
     LISTING_MARKERS,
     accounts_of_share,
     cell,
+    needs_grants_of,
     parse_accounts,
     parse_grant,
     read_columns,
@@ -51,25 +55,59 @@ def outbound_rows(session: Session, t: Templates, share: str | None, missing_ok:
     return sorted(outbound, key=share_name_of)
 
 
-def read_share(session: Session, t: Templates, row: dict[str, Any]) -> LiveShare:
-    name = share_name_of(row)
-    grants = tuple(sorted(parse_grant(r) for r in session.query(t.render("show_grants_to_share", share=name))))
+AUDIT_WORKERS = 8  # shares read concurrently
+
+
+@dataclass(frozen=True)
+class ShareReads:
+    """The raw per-share reads: SHOW GRANTS TO SHARE rows, and SHOW GRANTS OF SHARE rows when
+    SHOW SHARES' `to` is incomplete (else None)."""
+
+    row: dict[str, Any]
+    grants: list[dict[str, Any]]
+    grants_of: list[dict[str, Any]] | None
+
+
+def read_shares(session: Session, t: Templates, rows: list[dict[str, Any]],
+                workers: int = AUDIT_WORKERS) -> list[ShareReads]:
+    """The per-share reads of every outbound share, `workers` round-trips at a time (the
+    count is the same as one by one: GRANTS TO per share, GRANTS OF where `to` is cut)."""
+    calls: list[Callable[[], list[dict[str, Any]]]] = []
+    for row in rows:
+        name = share_name_of(row)
+        calls.append(partial(session.query, t.render("show_grants_to_share", share=name)))
+        if needs_grants_of(row):
+            calls.append(partial(session.query, t.render("show_grants_of_share", share=name)))
+    answers = iter(run_all(session, calls, workers))
+    return [ShareReads(row, next(answers), next(answers) if needs_grants_of(row) else None) for row in rows]
+
+
+def live_share(reads: ShareReads) -> LiveShare:
+    row = reads.row
+    grants = tuple(sorted(parse_grant(r) for r in reads.grants))
     to = cell(row.get("to"))
     accounts, complete = parse_accounts(to)
     listing = any(marker in to.upper() for marker in LISTING_MARKERS)
     read_of = False
-    if not complete:
-        more = accounts_of_share(session.query(t.render("show_grants_of_share", share=name)))
+    if reads.grants_of is not None:
+        more = accounts_of_share(reads.grants_of)
         read_of = bool(more)
         accounts = accounts | more
-    return LiveShare(name, row, grants, accounts, complete, listing, read_of)
+    return LiveShare(share_name_of(row), row, grants, accounts, complete, listing, read_of)
 
 
-def view_rows(session: Session, t: Templates, databases: set[str]) -> dict[tuple[str, str, str], dict[str, Any]]:
+def read_share(session: Session, t: Templates, row: dict[str, Any]) -> LiveShare:
+    return live_share(read_shares(session, t, [row], workers=1)[0])
+
+
+def view_rows(session: Session, t: Templates, databases: set[str],
+              workers: int = AUDIT_WORKERS) -> dict[tuple[str, str, str], dict[str, Any]]:
     """SHOW VIEWS rows of the shared databases by (database, schema, name)."""
     rows = session.query(t.render("show_views_in_account"))
     if len(rows) >= SHOW_ROW_LIMIT:  # a full page may be cut short: ask each shared database
-        rows = [r for db in sorted(databases) for r in session.query(t.render("show_views", database=db))]
+        pages = run_all(session, [partial(session.query, t.render("show_views", database=db))
+                                  for db in sorted(databases)], workers)
+        rows = [r for page in pages for r in page]
     found = {}
     for row in rows:
         key = (cell(row.get("database_name")), cell(row.get("schema_name")), cell(row.get("name")))

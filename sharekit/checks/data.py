@@ -1,7 +1,8 @@
 """The data checks of `sharekit check --data` (the whole check: `sharekit.checks.run`).
 
-Data checks read every live view in ONE query (`check_data.sql.j2`: a UNION ALL of one
-aggregate row per view, all rows the same shape), however many views are shared:
+Data checks read the live views in one query per DATA_CHUNK (50) views (`check_data.sql.j2`: a
+UNION ALL of one aggregate row per view, all rows the same shape), DATA_WORKERS (8) queries in
+flight at once, so 1 to 50 views take one query and 10,000 take 200:
 
 - `rows.empty`, `last_updated.nulls`, `last_updated.future` (beyond now + a tolerance),
   `last_updated.stale` (newest value older than the view's `max_age`),
@@ -13,8 +14,8 @@ aggregate row per view, all rows the same shape), however many views are shared:
 Views not applied yet (or whose source is gone), and checks whose columns the live view lacks
 or has in an unusable type, are left out of the query with a `data.skipped` finding, so one such
 view never fails the query for the others; a live view the config would replace is read as it is,
-with `data.outdated`. Should Snowflake still refuse the query, each view is read on its own and
-the failing ones get `data.query_failed`.
+with `data.outdated`. Should Snowflake still refuse a query, each view of it is read on its own
+and the failing ones get `data.query_failed`.
 
 >>> human(93_780)
 '1d 2h'
@@ -36,6 +37,7 @@ from sharekit.checks.optimove import LAST_UPDATED_TYPES, Rule, value_rules
 from sharekit.checks.spec import OptimoveSpec, base_type
 from sharekit.checks.structural import view_label
 from sharekit.config.model import INCREMENTAL_KINDS, Config, View
+from sharekit.connect.reads import Reads
 from sharekit.connect.session import Session, wrap_connector_error
 from sharekit.errors import StatementRefused
 from sharekit.sql import identifiers
@@ -44,6 +46,9 @@ from sharekit.state.model import AccountState
 
 DEFAULT_TOLERANCE = timedelta(minutes=5)
 ZONED = ("TIMESTAMP_LTZ", "TIMESTAMP_TZ")
+
+DATA_CHUNK = 50  # views per data query: a query of a few hundred KB, quick to parse and plan
+DATA_WORKERS = 8  # data queries in flight at once
 
 Progress = Callable[[int, int], None]  # (queries done, queries in all)
 
@@ -154,36 +159,33 @@ def data_query(t: Templates, probes: list[Probe], tolerance: timedelta) -> str:
     return t.render("check_data", views=views, tolerance_seconds=int(tolerance.total_seconds()))
 
 
+def chunks(probes: list[Probe], size: int = DATA_CHUNK) -> list[list[Probe]]:
+    """The probes, `size` views a query (config order)."""
+    return [probes[i:i + size] for i in range(0, len(probes), max(1, size))]
+
+
 def run_data_checks(
     session: Session, t: Templates, probes: list[Probe], tolerance: timedelta = DEFAULT_TOLERANCE,
-    progress: Progress | None = None,
+    progress: Progress | None = None, chunk: int = DATA_CHUNK, workers: int = DATA_WORKERS,
 ) -> list[Finding]:
-    """One query for every view. If Snowflake refuses it (a broken view), each view is queried
-    on its own so the others are still checked and the broken one is named."""
+    """One query per `chunk` views, `workers` at a time. A chunk Snowflake refuses (a broken
+    view) is read again view by view, so the others are still checked and the broken one is
+    named. Findings are in probe order whatever order the answers come in."""
     if not probes:
         return []
-    total = 1
-    if progress:
-        progress(0, total)
-    try:
-        rows = session.query(data_query(t, probes, tolerance))
-    except Exception as error:  # a refused query is reported per view below; anything else is raised
-        if not _refused(error):
-            raise
-        if len(probes) == 1:
-            rows, failed = [], [(probes[0], error)]
-        else:
-            rows, failed = _one_by_one(session, t, probes, tolerance, progress)
-    else:
-        failed = []
-        if progress:
-            progress(1, total)
+    rows, failed = _read(session, t, chunks(probes, chunk), tolerance, progress, workers)
+    refused = [(group[0], error) for group, error in failed if len(group) == 1]
+    retry = [[probe] for group, _ in failed if len(group) > 1 for probe in group]
+    if retry:
+        more, again = _read(session, t, retry, tolerance, progress, workers)
+        rows += more
+        refused += [(group[0], error) for group, error in again]
     by_no = {int(row["VIEW_NO"]): row for row in rows}
     findings = []
     for probe in probes:
         if probe.no in by_no:
             findings += evaluate(probe, by_no[probe.no], tolerance)
-    for probe, refusal in failed:
+    for probe, refusal in sorted(refused, key=lambda item: item[0].no):
         findings.append(Finding(
             "data.query_failed", "error", probe.label,
             f"reading the view failed: {_error_text(refusal)}; fix the data or the view's definition "
@@ -192,18 +194,28 @@ def run_data_checks(
     return findings
 
 
-def _one_by_one(session: Session, t: Templates, probes: list[Probe], tolerance: timedelta,
-                progress: Progress | None) -> tuple[list[dict[str, Any]], list[tuple[Probe, Exception]]]:
-    rows, failed = [], []
-    for done, probe in enumerate(probes, 1):
-        try:
-            rows += session.query(data_query(t, [probe], tolerance))
-        except Exception as error:
-            if not _refused(error):
-                raise
-            failed.append((probe, error))
-        if progress:
-            progress(done, len(probes))
+def _read(session: Session, t: Templates, groups: list[list[Probe]], tolerance: timedelta,
+          progress: Progress | None, workers: int,
+          ) -> tuple[list[dict[str, Any]], list[tuple[list[Probe], Exception]]]:
+    """The data query of every group, concurrently: (rows, refused groups with their error).
+    Anything but a refusal (a lost connection) is raised, after every query sent has ended."""
+    if progress:
+        progress(0, len(groups))
+    rows: list[dict[str, Any]] = []
+    failed: list[tuple[list[Probe], Exception]] = []
+    with Reads(session, workers, stop_on_failure=False) as reads:
+        for index, group in enumerate(groups):
+            reads.send(str(index), data_query(t, group, tolerance))
+        for done, _ in enumerate(reads.as_finished(), 1):
+            if progress:
+                progress(done, len(groups))
+        for index, group in enumerate(groups):  # in order: the error a one-by-one read meets first
+            try:
+                rows += reads.result(str(index))
+            except Exception as error:  # a refused query is reported per view; anything else is raised
+                if not _refused(error):
+                    raise
+                failed.append((group, error))
     return rows, failed
 
 

@@ -1,8 +1,9 @@
 """`sharekit check`: structural checks, Optimove's rules and (with `--data`) the shared data itself.
 
 One introspection reads the account; `checks.structural_checks` and the Optimove column rules
-(`checks.optimove`) need nothing more. With `--data`, `checks.data` reads every live view in ONE
-query (its docstring lists the data checks).
+(`checks.optimove`) need nothing more. With `--data`, `checks.data` reads the live views in one
+query per 50 views, sent concurrently (its docstring lists the data checks). Findings are grouped
+by view through a label index, linear in the number of findings.
 """
 
 from __future__ import annotations
@@ -50,9 +51,17 @@ class CheckReport:
 
     def by_view(self) -> list[tuple[str, tuple[Finding, ...]]]:
         """(view label, its findings) for every view, then ("", findings about no one view)."""
-        groups = [(label, tuple(f for f in self.findings if _about(f, label))) for label in self.views]
-        rest = tuple(f for f in self.findings if not any(_about(f, label) for label in self.views))
-        return groups + ([("", rest)] if rest else [])
+        index = label_index(self.views)
+        groups: list[list[Finding]] = [[] for _ in self.views]
+        rest = []
+        for finding in self.findings:
+            about = views_about(finding, index)
+            for i in about:
+                groups[i].append(finding)
+            if not about:
+                rest.append(finding)
+        out = [(label, tuple(group)) for label, group in zip(self.views, groups, strict=True)]
+        return out + ([("", tuple(rest))] if rest else [])
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,8 +71,26 @@ class CheckReport:
         }
 
 
-def _about(finding: Finding, label: str) -> bool:
-    return finding.object == label or finding.object.startswith(label + ".")
+def label_index(labels: Iterable[str]) -> dict[str, list[int]]:
+    """label → its positions (config order)."""
+    index: dict[str, list[int]] = {}
+    for i, label in enumerate(labels):
+        index.setdefault(label, []).append(i)
+    return index
+
+
+def views_about(finding: Finding, index: dict[str, list[int]]) -> list[int]:
+    """The positions of the labels `finding` is about, ascending: a finding is about a view when
+    its object is the view's label or starts with the label and a `.` (a column); its object
+    and each prefix of it that ends before a `.` are looked up (cost: the object's length, not
+    the number of views)."""
+    text = finding.object
+    found = list(index.get(text, ()))
+    dot = text.find(".")
+    while dot != -1:
+        found += index.get(text[:dot], ())
+        dot = text.find(".", dot + 1)
+    return sorted(set(found))
 
 
 # --- the whole check ------------------------------------------------------------------------
@@ -109,11 +136,12 @@ def run_checks(
 
 def order(findings: Iterable[Finding], labels: tuple[str, ...]) -> tuple[Finding, ...]:
     """By view (config order), errors before warnings; otherwise as found (stable)."""
+    index = label_index(labels)
 
     def key(item: tuple[int, Finding]) -> tuple[int, int, int]:
-        index, finding = item
-        view = next((i for i, label in enumerate(labels) if _about(finding, label)), len(labels))
-        return view, rank(finding.severity), index
+        position, finding = item
+        about = views_about(finding, index)
+        return about[0] if about else len(labels), rank(finding.severity), position
 
     return tuple(finding for _, finding in sorted(enumerate(findings), key=key))
 

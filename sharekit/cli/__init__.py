@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from sharekit.cli import audit, check, common, local, plan, project
+from sharekit.cli import audit, check, common, doctor, export, local, plan, project, schema
 
 app = typer.Typer(
     cls=common.ExitOneOnUsageErrors,
@@ -19,7 +19,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(local.local_app, name="local")
-for command in (project.init, project.validate, project.render, plan.plan, plan.apply, audit.audit, check.check):
+for command in (project.init, project.validate, project.render, plan.plan, plan.apply, audit.audit, check.check,
+                doctor.doctor, schema.schema, export.export):
     app.command()(command)
 
 

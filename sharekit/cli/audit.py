@@ -32,7 +32,7 @@ def audit(
     record: Path | None = common.RecordOption,
     replay: Path | None = common.ReplayOption,
     share: str | None = typer.Option(None, "--share", metavar="NAME", help="Audit only this outbound share."),
-    fmt: common.Format = common.FormatOption,
+    fmt: common.ReportFormat = common.ReportFormatOption,
     fail_on: FailOn = typer.Option(
         FailOn.error, "--fail-on",
         help="Exit 1 when a finding has this severity or worse: error, warning, or none (always 0)."),
@@ -55,6 +55,7 @@ def audit(
     """
     from sharekit.audit import audit as run_audit
     from sharekit.output.audit import audit_markdown, print_audit
+    from sharekit.output.sarif import sarif_log
     from sharekit.sql import identifiers
 
     config = common.load(file, var) if file is not None else None
@@ -64,8 +65,9 @@ def audit(
     with common.session_for(config, connection, local, local_dir, record, replay) as session:
         report = run_audit(session, t, config=config, share=wanted,
                            allow_accounts=allow_account or (), allow_columns=allow_column or ())
-    common.emit(fmt, report.to_json, lambda: audit_markdown(report, target),
-                lambda: print_audit(report, common.out(), target))
+    common.emit_report(fmt, report.to_json, lambda: audit_markdown(report, target),
+                       lambda: print_audit(report, common.out(), target),
+                       lambda: sarif_log(report.findings, "audit", config))
     if report.fails(fail_on.value):
         errors, warnings = report.count("error"), report.count("warning")
         common.error_line(f"the audit found {plural(errors, 'error')} and {plural(warnings, 'warning')} "

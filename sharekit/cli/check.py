@@ -36,7 +36,7 @@ def check(
     data: bool = typer.Option(
         False, "--data",
         help="Also read the shared data: rows, LastUpdated, keys, Optimove's value rules (one query for all views)."),
-    fmt: common.Format = common.FormatOption,
+    fmt: common.ReportFormat = common.ReportFormatOption,
     skip_check: list[str] | None = common.SkipCheckOption,
     optimove_spec: list[Path] | None = typer.Option(
         None, "--optimove-spec", envvar="SHAREKIT_OPTIMOVE_SPEC", metavar="FILE",
@@ -59,6 +59,7 @@ def check(
     from sharekit.checks.spec import load_spec
     from sharekit.config.model import parse_duration
     from sharekit.output.check import print_report, report_markdown
+    from sharekit.output.sarif import sarif_log
 
     try:
         tolerance = parse_duration(future_tolerance)
@@ -70,8 +71,9 @@ def check(
     target = common.target_name(connection, local, local_dir, replay)
     with common.session_for(config, connection, local, local_dir, record, replay) as session:
         report = _run_with_progress(config, session, t, data, spec, skip_check or (), tolerance)
-    common.emit(fmt, report.to_json, lambda: report_markdown(report, target),
-                lambda: print_report(report, common.out(), target))
+    common.emit_report(fmt, report.to_json, lambda: report_markdown(report, target),
+                       lambda: print_report(report, common.out(), target),
+                       lambda: sarif_log(report.findings, "check", config))
     if report.blocking:
         common.error_line(f"{plural(len(report.blocking), 'check')} failed with severity error (listed above); "
                           "fix them, or waive one with --skip-check ID if you are sure")

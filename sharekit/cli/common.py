@@ -91,6 +91,16 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
+class ReportFormat(str, Enum):
+    """`--format` of the commands whose findings can go to code scanning (check, audit): the
+    formats of `Format`, plus SARIF. A separate choice, so `plan --format sarif` is a usage error."""
+
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    sarif = "sarif"
+
+
 def handle_errors(func: Callable) -> Callable:
     """Known errors → `Error: …` on stderr, exit 1; with --debug, the traceback."""
 
@@ -141,6 +151,8 @@ ReplayOption = typer.Option(
     None, "--replay", metavar="FILE",
     help="Connect to no account: answer every statement from a file written by --record.")
 FormatOption = typer.Option(Format.text, "--format", help="Output format.")
+ReportFormatOption = typer.Option(
+    ReportFormat.text, "--format", help="Output format; sarif: SARIF 2.1.0 for code scanning (e.g. GitHub's).")
 SkipCheckOption = typer.Option(
     None, "--skip-check", help="Waive a blocking check by id, e.g. last_updated.type (repeatable).")
 
@@ -261,3 +273,12 @@ def emit(fmt: Format, as_json: Callable[[], Any], as_markdown: Callable[[], str]
         sys.stdout.write(as_markdown())
     else:
         as_text()
+
+
+def emit_report(fmt: ReportFormat, as_json: Callable[[], Any], as_markdown: Callable[[], str],
+                as_text: Callable[[], None], as_sarif: Callable[[], Any]) -> None:
+    """`emit`, plus SARIF (a JSON document on stdout) for check and audit."""
+    if fmt is ReportFormat.sarif:
+        sys.stdout.write(json.dumps(as_sarif(), indent=2) + "\n")
+    else:
+        emit(Format(fmt.value), as_json, as_markdown, as_text)

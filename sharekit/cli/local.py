@@ -17,7 +17,6 @@ from typing import Any
 import typer
 
 from sharekit.cli.common import handle_errors
-from sharekit.errors import SharekitError, SnowflakeError
 
 local_app = typer.Typer(
     name="local",
@@ -51,22 +50,12 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
-def _run(account: Any, text: str) -> list[dict[str, Any]]:
-    """Run every statement of `text`; rows of the last one. Statement errors → SnowflakeError."""
-    from sharekit.local.sqltext import split_statements
+def _run(account: Any, text: str, name: str | None = None) -> list[dict[str, Any]]:
+    """Run every statement of `text`; rows of the last one. A failing statement → SnowflakeError
+    saying which one failed and that those before it were kept (`run_statements`)."""
+    from sharekit.local.account import run_statements
 
-    try:
-        statements = split_statements(text)
-        if not statements:
-            raise SnowflakeError("no SQL statement given")
-        rows: list[dict[str, Any]] = []
-        for stmt in statements:
-            rows = account.query(stmt.text)
-        return rows
-    except SharekitError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - the connector's error classes
-        raise SnowflakeError(str(exc)) from None
+    return run_statements(account, text, name)
 
 
 @local_app.command("init")
@@ -102,14 +91,12 @@ def seed(
 ) -> None:
     """Run a SQL script against the local account (creating it if needed)."""
     from sharekit.local import open_local_account, resolve_local_dir
+    from sharekit.local.account import read_script
 
-    try:
-        text = script.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SnowflakeError(f"cannot read {script}: {exc.strerror or exc}") from None
+    text = read_script(script, "SQL script")
     directory = resolve_local_dir(local_dir)
     with open_local_account(directory) as account:
-        _run(account, text)
+        _run(account, text, str(script))
         typer.echo(f"Ran {account.round_trips} statements from {script} on the local account at {directory}")
 
 
@@ -151,35 +138,13 @@ def sql(
 @local_app.command("reset")
 @handle_errors
 def reset(local_dir: Path | None = LocalDirOption) -> None:
-    """Delete the local account's state (it is re-created, empty, on next use)."""
-    import shutil
+    """Delete the local account's state (it is re-created, empty, on next use).
 
-    from sharekit.errors import ConnectionError_
+    Deletes only what a local account writes — refuses when the directory holds anything else —
+    and removes the lock file last, while holding it, so a command opening the account at the
+    same time either finds it in use or starts a fresh one (see `sharekit.local.store.reset`).
+    The directory itself goes too when sharekit created it."""
     from sharekit.local import resolve_local_dir
-    from sharekit.local.store import OWNED_NAMES, DirLock, looks_like_account
+    from sharekit.local.store import reset as reset_directory
 
-    directory = resolve_local_dir(local_dir)
-    if not directory.exists() or not any(p.name != "lock" for p in directory.iterdir()):
-        typer.echo(f"No local account at {directory}; nothing to reset")
-        return
-    if not looks_like_account(directory):
-        raise ConnectionError_(
-            f"{directory} holds files a local account does not write; not deleting it "
-            "(point --local-dir at a local account directory)"
-        )
-    lock = DirLock(directory)
-    lock.acquire()  # refuses while a command uses the account
-    try:
-        for name in OWNED_NAMES:
-            path = directory / name
-            if name == "lock":
-                continue
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
-        for stray in directory.glob(".account.json.*"):
-            stray.unlink()
-    finally:
-        lock.release()  # the lock file stays: unlinking it could let two openers race
-    typer.echo(f"Reset the local account at {directory}")
+    typer.echo(reset_directory(resolve_local_dir(local_dir)))

@@ -33,13 +33,26 @@ def init(
     try:
         directory.mkdir(parents=True, exist_ok=True)
         for target, source in files.items():
-            write_text_safely(target, source.read_text(encoding="utf-8"))
+            text = source.read_text(encoding="utf-8")
+            if target.name == "sharekit.yml":
+                text = _schema_line(directory) + text
+            write_text_safely(target, text)
     except OSError as error:
         raise SharekitError(f"cannot write the starter files into {directory}: {error.strerror or error}") from None
     config = shlex.quote(str(directory / "sharekit.yml"))
     common.out().print(f"Wrote {directory / 'sharekit.yml'} and {directory / 'seed.sql'}. "
                        f"Next: `sharekit validate -f {config}`, "
                        f"then try it with no Snowflake: `sharekit plan -f {config} --local`.")
+
+
+def _schema_line(directory: Path) -> str:
+    """`# yaml-language-server: $schema=…`, so editors complete and check the keys. A relative path
+    when the project commits a sharekit.schema.json (in DIR or above, up to the repository root):
+    it works offline and matches the sharekit the project uses; else the published URL, a
+    placeholder to adjust (README, "Editor support")."""
+    from sharekit.config.schema import modeline, schema_reference
+
+    return modeline(schema_reference(directory))
 
 
 @common.handle_errors

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from sharekit.config.export import read_export
 from sharekit.config.model import (
     DEFAULT_LAST_UPDATED,
     DEFAULT_MAX_AGE,
@@ -141,7 +142,7 @@ def parse_config(
 
 
 def _read_document(r: Reader, document: Any, base_dir: Path) -> Config | None:
-    top = r.mapping(document, "", ("version", "share", "defaults", "local", "views"), 1)
+    top = r.mapping(document, "", ("version", "share", "defaults", "local", "views", "export"), 1)
     if top is None:
         return None
     version = top.get("version")
@@ -169,6 +170,7 @@ def _read_document(r: Reader, document: Any, base_dir: Path) -> Config | None:
             seed_text = r.get(local, "local", "seed", _text)
             seed = (base_dir / seed_text) if seed_text else None
     views = _read_views(r, top, schema, last_updated, max_age)
+    export = read_export(r, top, share, schema)  # sharekit.config.export: `export:`, views[].export
     if share is None:
         return None
     return Config(
@@ -180,6 +182,7 @@ def _read_document(r: Reader, document: Any, base_dir: Path) -> Config | None:
         max_age=max_age,
         seed=seed,
         warnings=tuple(r.warnings),
+        export=export,
     )
 
 
@@ -249,7 +252,7 @@ def _account(r: Reader, key: str, line: int) -> Callable[[Any], str]:
 
 
 _VIEW_KEYS = ("name", "schema", "from", "kind", "primary_key", "columns", "where", "query",
-              "comment", "last_updated", "max_age", "optimove")
+              "comment", "last_updated", "max_age", "optimove", "export")
 
 
 def _read_views(r: Reader, top: Located, schema: str, last_updated: str, max_age: timedelta) -> list[View]:

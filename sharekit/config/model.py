@@ -73,6 +73,30 @@ class View:
         return tuple(column.name for column in self.columns)
 
 
+EXPORT_FORMATS = ("csv", "json", "parquet")
+EXPORT_SCHEMA = "SHAREKIT_EXPORT"  # sharekit's own schema in the share database: stage default, watermarks
+DEFAULT_MAX_FILE_MB = 250  # Optimove: at most 1 GB a file, best 100–250 MB parts
+MAX_FILE_MB = 1024
+
+
+@dataclass(frozen=True)
+class Export:
+    """The `export:` section: file delivery of the same views (`sharekit export`)."""
+
+    stage: tuple[str, str, str]  # stored DB, SCHEMA, NAME
+    format: str = "csv"
+    max_file_mb: int = DEFAULT_MAX_FILE_MB
+    path: str = ""  # prefix inside the stage, no leading or trailing '/'
+    url: str | None = None  # external stage location (s3://, gcs://, azure://): sharekit creates the stage
+    storage_integration: str | None = None  # stored name
+    schedule: str | None = None  # accepted, not acted on yet
+    skipped: frozenset[tuple[str, str]] = frozenset()  # (schema, name) of views with `export: false`
+    line: int | None = None
+
+    def exports(self, view: View) -> bool:
+        return (view.schema, view.name) not in self.skipped
+
+
 @dataclass(frozen=True)
 class Config:
     path: str
@@ -83,6 +107,7 @@ class Config:
     max_age: timedelta
     seed: Path | None = None
     warnings: tuple[str, ...] = ()
+    export: Export | None = None
 
     @property
     def schemas(self) -> tuple[str, ...]:

@@ -14,22 +14,34 @@ import os
 import threading
 import time
 import weakref
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sharekit.connect.session import RoundTripCounter
 from sharekit.errors import ConnectionError_, SharekitError, SnowflakeError
 from sharekit.local import resolve, sferrors
+from sharekit.local.context import session_values
 from sharekit.local.ddl import Ddl
 from sharekit.local.engine import Engine
 from sharekit.local.shares import Shares
-from sharekit.local.show import OWNER, Filters, Show
-from sharekit.local.sqltext import Reader, Statement, one_statement, replace_calls, split_statements
-from sharekit.local.store import DirLock, Store
+from sharekit.local.show import Filters, Show
+from sharekit.local.sqltext import (
+    QIDENT,
+    WORD,
+    Reader,
+    Statement,
+    one_statement,
+    replace_calls,
+    script_statements,
+)
+from sharekit.local.stages import Stages
+from sharekit.local.store import DirLock, Store, reset_command
 
 DEFAULT_LOCATOR = "LOCAL01"
 LATENCY_ENV = "SHAREKIT_LOCAL_LATENCY_MS"
 FAIL_AT_ENV = "SHAREKIT_LOCAL_FAIL_AT"
+MAX_STATEMENT_BYTES = 1_000_000  # Snowflake recommends ≤ 1 MB a statement; fakesnow needs ~20 s for one
 _READS_METADATA = ("INFORMATION_SCHEMA", "SHOW", "DESC", "DESCRIBE")
 
 
@@ -49,7 +61,9 @@ def _env_int(name: str) -> int | None:
 class LocalAccount:
     """A local Snowflake stand-in rooted at a directory. Use `open_local_account` to get one."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, made_dirs: Sequence[str] = ()) -> None:
+        """`made_dirs`: the directories `open_local_account` just created for it (DIR first), kept
+        in the snapshot so `reset` removes them again, and only them."""
         self.directory = directory
         self._lock = threading.RLock()  # DuckDB/fakesnow and the metadata: one statement at a time
         self._count_lock = threading.Lock()
@@ -59,11 +73,15 @@ class LocalAccount:
         latency = _env_int(LATENCY_ENV)
         self._latency = (latency or 0) / 1000.0
         self._fail_at = _env_int(FAIL_AT_ENV)
+        self._session_values = session_values()  # SHAREKIT_LOCAL_ROLE… knobs (local/context.py)
         self._dir_lock = DirLock(directory)
         self._dir_lock.acquire()
         try:
             self.store = Store(directory)
-            self.store.open({"locator": DEFAULT_LOCATOR})
+            defaults: dict[str, Any] = {"locator": DEFAULT_LOCATOR}
+            if made_dirs:
+                defaults["made_dirs"] = list(made_dirs)
+            self.store.open(defaults)
             self.engine = Engine(directory)
         except BaseException:
             if hasattr(self, "store"):
@@ -76,12 +94,12 @@ class LocalAccount:
         self.context = {
             "CURRENT_ACCOUNT": self.account_locator,
             "CURRENT_ACCOUNT_NAME": self.account_locator,
-            "CURRENT_ORGANIZATION_NAME": "SHAREKIT",
-            "CURRENT_ROLE": OWNER,
+            **self._session_values,
         }
         self.shares = Shares(self.store, self.engine)
         self.ddl = Ddl(self.store, self.engine, self.shares, self.context)
         self.show = Show(self.store, self.engine, self.shares, self.account_locator)
+        self.stages = Stages(directory, self.engine)  # CREATE STAGE, COPY INTO @stage, GET, LIST
         self._synced_version = -1
         _open_accounts.add(self)
 
@@ -101,8 +119,9 @@ class LocalAccount:
         self.query(sql)
 
     def run_script(self, sql_text: str) -> None:
-        """Run a `;`-separated script (a seed file), one round-trip per statement."""
-        for stmt in split_statements(sql_text):
+        """Run a `;`-separated script, one round-trip per statement; errors are the statement's
+        own (the connector's classes). `run_statements` says which statement failed instead."""
+        for stmt in script_statements(sql_text):
             self.query(stmt.text)
 
     def close(self) -> None:
@@ -136,10 +155,30 @@ class LocalAccount:
             time.sleep(self._latency)  # the network, outside the lock: callers overlap
         if self._fail_at is not None and number == self._fail_at:
             raise sferrors.dropped_connection(number)
+        if len(sql) > MAX_STATEMENT_BYTES // 4 and len(sql.encode("utf-8")) > MAX_STATEMENT_BYTES:
+            raise sferrors.local_limitation(
+                f"a statement of {len(sql.encode('utf-8')) / 1e6:.1f} MB (at most {MAX_STATEMENT_BYTES / 1e6:.0f} MB "
+                "each, the size Snowflake recommends; split it, e.g. one INSERT per few thousand rows)"
+            )
         with self._lock:
             if self._closed:
                 raise sferrors.closed()
-            return self._dispatch(one_statement(sql))
+            stmt = one_statement(sql)
+            try:
+                return self._dispatch(stmt)
+            except RecursionError:
+                raise sferrors.local_limitation(
+                    "a statement nested this deeply (its parser gives up at a few dozen levels of "
+                    "parentheses or subqueries); flatten it, e.g. with a WITH clause"
+                ) from None
+            except Exception as exc:
+                if _caused_by(exc, RecursionError):  # fakesnow may wrap it
+                    raise sferrors.local_limitation("a statement nested this deeply; flatten it") from None
+                words = {t.value for t in stmt.tokens if t.kind in (WORD, QIDENT)}
+                damage = self.engine.damage(exc, words)
+                if damage is not None:
+                    raise damage from None
+                raise
 
     def _dispatch(self, stmt: Statement) -> list[dict[str, Any]]:
         words = stmt.words
@@ -149,6 +188,8 @@ class LocalAccount:
 
         if _is_no_op(words):
             return [{"status": "Statement executed successfully."}]
+        if Stages.handles(stmt):
+            return self.stages.run(stmt)
         if first == "CREATE":
             kind = _created_kind(words)
             if kind == "SHARE":
@@ -248,6 +289,17 @@ class LocalAccount:
         self._synced_version = self.store.version
 
 
+def _caused_by(exc: BaseException, cls: type[BaseException]) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, cls):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def _is_no_op(words: list[str]) -> bool:
     """Compute and role set-up a seed script may carry; one role and no warehouses locally."""
     kinds = {w for w in words[1:4] if w not in ("OR", "REPLACE", "IF", "NOT", "EXISTS")}
@@ -286,42 +338,119 @@ def resolve_local_dir(explicit: str | Path | None) -> Path:
     return Path(env) if env else Path(".sharekit") / "local"
 
 
+def read_script(path: str | Path, what: str = "seed script") -> str:
+    """A SQL script's text; unreadable or not UTF-8 is one clear error naming the file."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ConnectionError_(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ConnectionError_(
+            f"{what} {path} is not UTF-8 text (byte {data[exc.start]:#04x} on line {line}, offset "
+            f"{exc.start}): save it as UTF-8 (a binary file is not a SQL script)"
+        ) from None
+
+
+def _missing_dirs(directory: Path) -> list[Path]:
+    """DIR and those of its parents that do not exist yet, DIR first."""
+    out, path = [], directory.absolute()
+    while not os.path.lexists(path) and path.parent != path:
+        out.append(path)
+        path = path.parent
+    return out
+
+
 def open_local_account(local_dir: str | Path | None = None, seed: str | Path | None = None) -> LocalAccount:
     """Open (creating on first use) the local account; a new one runs `seed` once."""
     directory = resolve_local_dir(local_dir)
-    seed_text = None
-    if seed is not None:
-        try:
-            seed_text = Path(seed).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConnectionError_(f"cannot read seed script {seed}: {exc.strerror or exc}") from None
+    seed_text = read_script(seed) if seed is not None else None
+    missing = _missing_dirs(directory)
     try:
         directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ConnectionError_(
+            f"local account directory {directory} is a file, not a directory; pass another --local-dir"
+        ) from None
     except OSError as exc:
         raise ConnectionError_(f"cannot create local account directory {directory}: {exc.strerror or exc}") from None
-    account = LocalAccount(directory)
+    account = LocalAccount(directory, made_dirs=[str(p.resolve()) for p in missing])
     if account.created and seed_text is not None:
         try:
-            _seed(account, seed_text, str(seed))
+            run_statements(account, seed_text, str(seed), creating=True)
         except BaseException:
             account.close()
             raise
     return account
 
 
-def _seed(account: LocalAccount, text: str, name: str) -> None:
+def _head(text: str, limit: int = 60) -> str:
+    """A statement's first line, shortened: enough to find it in the script."""
+    first = text.strip().split("\n", 1)[0].strip()
+    more = first != text.strip()
+    if len(first) > limit:
+        first, more = first[: limit - 1].rstrip(), True
+    return first + (" …" if more else "")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def run_statements(account: Any, text: str, name: str | None = None, creating: bool = False) -> list[dict[str, Any]]:
+    """Run every statement of a script on `account` (a LocalAccount, or the CLI's session) and
+    return the last one's rows. Each statement commits on its own, as on Snowflake, so a failure
+    stops the script with the statements before it kept; the error says which statement failed,
+    and what ran. `name` is the script's file (None: SQL given on the command line, where a lone
+    statement's error is shown as it is); `creating`: the seed of an account created just now."""
     try:
-        statements = split_statements(text)
-    except Exception as exc:  # noqa: BLE001 - a syntax error in the script itself
-        raise SnowflakeError(f"seed script {name}: {exc}") from None
+        statements = script_statements(text)
+    except SharekitError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a syntax error in the script itself (ProgrammingError)
+        where = f"{name}: " if name else ""
+        raise SnowflakeError(f"{where}{_one_line(str(exc))}; no statement was run") from None
+    if not statements:
+        if name is None:
+            raise SnowflakeError("no SQL statement given")
+        return []
+    rows: list[dict[str, Any]] = []
+    total = len(statements)
     for number, stmt in enumerate(statements, 1):
         try:
-            account.query(stmt.text)
-        except SharekitError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - ProgrammingError and friends
-            raise SnowflakeError(
-                f"seed script {name}, statement {number} (line {stmt.line}): {exc}\n"
-                f"the local account at {account.directory} was created but is only partly seeded; "
-                "fix the script, then run `sharekit local reset` and try again"
-            ) from None
+            rows = account.query(stmt.text)
+        except ConnectionError_:
+            raise  # the account itself (in use, damaged files): not this statement's fault
+        except Exception as exc:  # ProgrammingError and friends, sharekit's own refusals
+            if name is None and total == 1:
+                if isinstance(exc, SharekitError):
+                    raise
+                raise SnowflakeError(str(exc)) from None
+            raise SnowflakeError(_failure(account, name, number, total, stmt, exc, creating)) from None
+    return rows
+
+
+def _failure(account: Any, name: str | None, number: int, total: int, stmt: Statement, exc: Exception,
+             creating: bool) -> str:  # fmt: skip
+    where = f"{name}: " if name else ""
+    if number == 1:
+        before = "no statement before it ran"
+    elif number == 2:
+        before = "statement 1 ran and was kept"
+    else:
+        before = f"statements 1–{number - 1} ran and were kept"
+    line = f" (line {stmt.line})" if name else ""
+    message = f"{where}statement {number} of {total}{line} failed ({_head(stmt.text)}): {_one_line(str(exc))}; {before}"
+    if number + 1 == total:
+        message += f"; statement {total} was not run"
+    elif number < total:
+        message += f"; statements {number + 1}–{total} were not run"
+    if creating:
+        directory = Path(getattr(account, "directory", "."))
+        message += (
+            f"; the local account at {directory} was created but is only partly seeded: fix the script, "
+            f"then run `{reset_command(directory)}` and try again"
+        )
+    return message

@@ -9,6 +9,7 @@ and `table` records {column_comments, column_types}, keyed by exact (db, schema,
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,7 +84,7 @@ def parse_create_view(stmt: Statement) -> ViewDef:
 
 
 class Ddl:
-    def __init__(self, store: Store, engine: Engine, shares: Shares, context: dict[str, str]) -> None:
+    def __init__(self, store: Store, engine: Engine, shares: Shares, context: Mapping[str, str | None]) -> None:
         self.store = store
         self.engine = engine
         self.shares = shares

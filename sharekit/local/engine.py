@@ -16,11 +16,13 @@ DuckDB's dialect, not Snowflake's, so it quotes with `_dq`/`_ds` rather than `id
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import threading
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +37,7 @@ from fakesnow.variables import Variables  # noqa: E402
 from snowflake.connector import DictCursor  # noqa: E402
 from snowflake.connector.errors import ProgrammingError  # noqa: E402
 
-from sharekit.local import sferrors  # noqa: E402
+from sharekit.local import sferrors, store  # noqa: E402
 from sharekit.local.sqltext import QIDENT, STRING, tokenize  # noqa: E402
 
 GLOBAL = "_fs_global"
@@ -204,20 +206,77 @@ class Engine:
     account serialises every call under its lock."""
 
     def __init__(self, directory: Path) -> None:
-        self.db_dir = directory / "databases"
-        self.db_dir.mkdir(exist_ok=True)
+        self.directory = directory
+        self.db_dir = directory / store.DATABASES
+        try:
+            self.db_dir.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise store.state_error(
+                self.db_dir, f"cannot be created ({exc.strerror})", f"check the permissions of {directory}"
+            ) from None
         self.duck = duckdb.connect(":memory:", config={"lambda_syntax": "ENABLE_SINGLE_ARROW"})
         try:
-            self._setup(directory)
+            with self._opening(directory):
+                self._setup(directory)
         except BaseException:
             self.duck.close()
             raise
 
+    @contextlib.contextmanager
+    def _opening(self, path: Path) -> Iterator[None]:
+        """A DuckDB error while opening `path` → one clear error naming the file (and the fix)."""
+        try:
+            yield
+        except duckdb.Error as exc:
+            msg = str(exc).split("\n")[0]
+            named = _state_file_in(msg, self.directory)
+            path = named or path
+            if "not a valid DuckDB database file" in msg:
+                problem = "is not a DuckDB database file (empty, truncated or overwritten)"
+            elif "Could not read enough bytes" in msg:
+                problem = f"is truncated (DuckDB: {msg})"
+            else:
+                problem = f"cannot be opened by DuckDB ({msg})"
+            raise store.state_error(path, problem, store.reset_hint(self.directory)) from None
+
+    def damage(self, exc: BaseException, words: set[str]) -> Exception | None:
+        """The account-level error for a statement that failed because one of the account's
+        DuckDB files is unreadable (DuckDB reads data lazily: a truncated or corrupted file may
+        open and fail only when a statement reads the damaged part); None for any other error.
+        `words` are the statement's names, to tell which database file it read."""
+        seen: set[int] = set()
+        current: BaseException | None = exc
+        while current is not None and id(current) not in seen:
+            seen.add(id(current))
+            if isinstance(current, duckdb.Error):
+                msg = str(current).split("\n")[0]
+                named = _state_file_in(msg, self.directory)
+                corrupt = "Corrupt database file" in msg or isinstance(current, duckdb.FatalException)
+                if named is not None and isinstance(current, duckdb.IOException):
+                    return store.state_error(named, f"cannot be read (DuckDB: {msg})", store.reset_hint(self.directory))
+                if corrupt:
+                    return store.state_error(
+                        named or self._guess_file(words),
+                        f"is damaged (DuckDB: {msg})",
+                        store.reset_hint(self.directory),
+                    )
+            current = current.__cause__ or current.__context__
+        return None
+
+    def _guess_file(self, words: set[str]) -> Path:
+        """The one database file the statement names (DuckDB's checksum errors name none), else
+        the directory holding them all."""
+        names = [p.stem for p in self.db_dir.glob("*.db") if p.stem in words or p.stem.upper() in words]
+        if not names and self.conn.database_set and self.conn.database:
+            names = [self.conn.database]
+        return self.db_dir / f"{names[0]}.db" if len(names) == 1 else self.db_dir
+
     def _setup(self, directory: Path) -> None:
         d = self.duck
-        d.execute(f"ATTACH IF NOT EXISTS {_ds(str(directory / 'global.duckdb'))} AS {GLOBAL}")
-        d.execute(info_schema.fs_global_creation_sql())
-        d.execute(fs_show.fs_global_creation_sql())
+        with self._opening(directory / store.GLOBAL_DB):
+            d.execute(f"ATTACH IF NOT EXISTS {_ds(str(directory / store.GLOBAL_DB))} AS {GLOBAL}")
+            d.execute(info_schema.fs_global_creation_sql())
+            d.execute(fs_show.fs_global_creation_sql())
         d.execute("SET GLOBAL TimeZone = 'UTC'")
         d.execute(
             f"CREATE TABLE memory.main.{MARK}views (db VARCHAR, sch VARCHAR, name VARCHAR, "
@@ -240,9 +299,10 @@ class Engine:
             d.execute(_GLOBAL_SHOW_SCHEMAS)
         for path in sorted(self.db_dir.glob("*.db")):
             name = path.stem
-            d.execute(f"ATTACH IF NOT EXISTS {_ds(str(path))} AS {_dq(name)}")
-            if MARK not in current.get((name, "_fs_views"), ""):
-                self.install_overrides(name)
+            with self._opening(path):
+                d.execute(f"ATTACH IF NOT EXISTS {_ds(str(path))} AS {_dq(name)}")
+                if MARK not in current.get((name, "_fs_views"), ""):
+                    self.install_overrides(name)
         self.conn = FakeSnowflakeConnection(
             d.cursor(), {}, None, None, create_database=False, create_schema=False, db_path=self.db_dir
         )
@@ -462,6 +522,23 @@ class Engine:
             if existing != name and existing.casefold() == folded:
                 return existing
         return None
+
+
+_QUOTED = re.compile(r'"([^"]+)"')
+
+
+def _state_file_in(msg: str, directory: Path) -> Path | None:
+    """The account's own DuckDB file a DuckDB message names (global.duckdb, databases/X.db, their
+    .wal), or None: an IO error about any other file (read_csv('x.csv')) is the statement's."""
+    root = os.path.abspath(directory)
+    for quoted in _QUOTED.findall(msg):
+        path = os.path.abspath(quoted)
+        rel = os.path.relpath(path, root)
+        if rel in (store.GLOBAL_DB, f"{store.GLOBAL_DB}.wal") or (
+            os.path.dirname(rel) == store.DATABASES and rel.endswith((".db", ".db.wal"))
+        ):
+            return Path(quoted)
+    return None
 
 
 def _duck_error(exc: Exception) -> Exception:

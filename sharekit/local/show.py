@@ -136,8 +136,15 @@ class Show:
         r.expect_word("SHOW")
         r.expect_word("GRANTS")
         direction = r.accept_word("TO", "OF")
+        if direction == "TO" and r.accept_word("ROLE"):  # the local role's grants: local/context.py
+            from sharekit.local.context import role_grants
+
+            role = r.name_part()
+            r.expect_end()
+            return role_grants(role, self.locator)
         if direction is None or not r.accept_word("SHARE"):
-            raise sferrors.local_limitation("only SHOW GRANTS TO SHARE and SHOW GRANTS OF SHARE are modelled")
+            raise sferrors.local_limitation(
+                "only SHOW GRANTS TO SHARE, SHOW GRANTS OF SHARE and SHOW GRANTS TO ROLE are modelled")
         name = r.name_part()
         limit = int(r.next().text) if r.accept_word("LIMIT") else None
         r.expect_end()

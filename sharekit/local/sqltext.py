@@ -10,7 +10,9 @@ and the submitted text can be reported exactly.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sharekit.errors import IdentifierError
 from sharekit.local import sferrors
@@ -19,12 +21,10 @@ from sharekit.sql import identifiers
 WORD, QIDENT, STRING, NUMBER, OP = "word", "qident", "string", "number", "op"
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
-_NUMBER = re.compile(r"\d+(\.\d*)?([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\x00", "b": "\b", "f": "\f"}
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple, not a frozen dataclass: a big seed makes millions of them
     kind: str
     text: str  # as written
     value: str  # WORD: upper-case; QIDENT/STRING: unescaped content; else text
@@ -44,6 +44,8 @@ _HEX = {"x": re.compile(r"[0-9A-Fa-f]{2}"), "u": re.compile(r"[0-9A-Fa-f]{4}")}
 
 def _unescape_string(body: str) -> str:
     """Snowflake's escapes: `''`, `\\n \\t \\r \\b \\f`, octal `\\ooo`, `\\xhh`, `\\uhhhh`."""
+    if "\\" not in body and "'" not in body:
+        return body  # nothing to unescape: skip the per-character loop (large seed literals)
     out, i = [], 0
     while i < len(body):
         ch = body[i]
@@ -67,71 +69,53 @@ def _unescape_string(body: str) -> str:
     return "".join(out)
 
 
+# Skipped whitespace and comments, then one alternative per token kind, in the order the loop
+# this replaced tried them; possessive quantifiers, so a literal never backtracks into a shorter
+# match. The last alternative takes any one character, so no character is ever passed over; a
+# quote, `/*` or `$$` that reaches it opens a literal that never ends.
+_TOKEN = re.compile(
+    r"""(?:\s++|(?:--|//)[^\n]*+\n?|/\*[\s\S]*?\*/)*+  # whitespace and comments before the token
+    (?:(?P<string>'(?:[^'\\]++|\\[\s\S]|'')*+')
+    |(?P<qident>"(?:[^"]++|"")*+")
+    |(?P<dollar>\$\$[\s\S]*?\$\$)
+    |(?P<word>[A-Za-z_][A-Za-z0-9_$]*+)
+    |(?P<number>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)
+    |(?P<op><=|>=|<>|!=|::|\|\||->|=>|[\s\S])
+    |(?P<end>\Z))  # only whitespace and comments left: without this the match would fail and
+                    # finditer would resume one character on, inside the comment""",
+    re.VERBOSE,
+)
+_UNTERMINATED = {"'": "unterminated string literal", '"': "unterminated quoted identifier",
+                 "/*": "unterminated comment", "$$": "unterminated $$ string"}  # fmt: skip
+
+
 def tokenize(text: str) -> list[Token]:
     """Tokens of `text`, comments and whitespace dropped; raises a Snowflake syntax error on an
-    unterminated string, quoted name or comment."""
+    unterminated string, quoted name or comment. One regular expression does the scanning: a
+    tens-of-MB seed script is tokenized in seconds, not minutes."""
     tokens: list[Token] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch.isspace():
-            i += 1
-        elif text.startswith("--", i) or text.startswith("//", i):
-            j = text.find("\n", i)
-            i = n if j < 0 else j + 1
-        elif text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            if j < 0:
-                raise sferrors.syntax_error(text, i, "unterminated comment")
-            i = j + 2
-        elif ch == "'":
-            j = i + 1
-            while j < n:
-                if text[j] == "\\":
-                    j += 2
-                elif text[j] == "'":
-                    if text[j + 1 : j + 2] == "'":
-                        j += 2
-                    else:
-                        break
-                else:
-                    j += 1
-            if j >= n:
-                raise sferrors.syntax_error(text, i, "unterminated string literal")
-            tokens.append(Token(STRING, text[i : j + 1], _unescape_string(text[i + 1 : j]), i, j + 1))
-            i = j + 1
-        elif ch == '"':
-            j = i + 1
-            while j < n:
-                if text[j] == '"':
-                    if text[j + 1 : j + 2] == '"':
-                        j += 2
-                        continue
-                    break
-                j += 1
-            if j >= n:
-                raise sferrors.syntax_error(text, i, "unterminated quoted identifier")
-            inner = text[i + 1 : j].replace('""', '"')
-            tokens.append(Token(QIDENT, text[i : j + 1], inner, i, j + 1))
-            i = j + 1
-        elif text.startswith("$$", i):
-            j = text.find("$$", i + 2)
-            if j < 0:
-                raise sferrors.syntax_error(text, i, "unterminated $$ string")
-            tokens.append(Token(STRING, text[i : j + 2], text[i + 2 : j], i, j + 2))
-            i = j + 2
-        elif m := _WORD.match(text, i):
-            word = m.group()
-            tokens.append(Token(WORD, word, word.upper(), i, m.end()))
-            i = m.end()
-        elif m := _NUMBER.match(text, i):
-            tokens.append(Token(NUMBER, m.group(), m.group(), i, m.end()))
-            i = m.end()
-        else:
-            two = text[i : i + 2]
-            op = two if two in ("<=", ">=", "<>", "!=", "::", "||", "->", "=>") else ch
-            tokens.append(Token(OP, op, op, i, i + len(op)))
-            i += len(op)
+    append = tokens.append
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup or "end"
+        if kind == "end":
+            break
+        i, j = m.span(kind)
+        raw = m.group(kind)
+        if kind == "word":
+            append(Token(WORD, raw, raw.upper(), i, j))
+        elif kind == "op":
+            opener = raw if raw in "'\"" else text[i : i + 2]
+            if opener in _UNTERMINATED:
+                raise sferrors.syntax_error(text, i, _UNTERMINATED[opener])
+            append(Token(OP, raw, raw, i, j))
+        elif kind == "number":
+            append(Token(NUMBER, raw, raw, i, j))
+        elif kind == "string":
+            append(Token(STRING, raw, _unescape_string(raw[1:-1]), i, j))
+        elif kind == "qident":
+            append(Token(QIDENT, raw, raw[1:-1].replace('""', '"'), i, j))
+        else:  # dollar
+            append(Token(STRING, raw, raw[2:-2], i, j))
     return tokens
 
 
@@ -155,27 +139,50 @@ class Statement:
         return out
 
 
-def _statement(source: str, toks: list[Token]) -> Statement:
+def _statement(source: str, toks: list[Token], line: int) -> Statement:
     start, end = toks[0].start, toks[-1].end
     text = source[start:end]
-    shifted = [Token(t.kind, t.text, t.value, t.start - start, t.end - start) for t in toks]
-    return Statement(text, shifted, source.count("\n", 0, start) + 1)
+    if start:
+        toks = [Token(t.kind, t.text, t.value, t.start - start, t.end - start) for t in toks]
+    return Statement(text, toks, line)
 
 
-def split_statements(source: str) -> list[Statement]:
-    """`;`-separated statements of a script; empty ones (only comments) are skipped."""
+def _split(source: str, with_tokens: bool) -> list[Statement]:
     out: list[Statement] = []
     current: list[Token] = []
+    line, counted = 1, 0  # lines are counted incrementally: counting from 0 each time is O(n²)
+
+    def flush() -> None:
+        nonlocal line, counted
+        start = current[0].start
+        line += source.count("\n", counted, start)
+        counted = start
+        if with_tokens:
+            out.append(_statement(source, current, line))
+        else:
+            out.append(Statement(source[start : current[-1].end], [], line))
+
     for tok in tokenize(source):
-        if tok.is_op(";"):
+        if tok.kind == OP and tok.text == ";":
             if current:
-                out.append(_statement(source, current))
+                flush()
             current = []
         else:
             current.append(tok)
     if current:
-        out.append(_statement(source, current))
+        flush()
     return out
+
+
+def split_statements(source: str) -> list[Statement]:
+    """`;`-separated statements of a script; empty ones (only comments) are skipped."""
+    return _split(source, with_tokens=True)
+
+
+def script_statements(source: str) -> list[Statement]:
+    """`split_statements` for running a script: text and line of each statement, no tokens (each
+    statement is tokenized again when it runs, so copying every token here would be wasted)."""
+    return _split(source, with_tokens=False)
 
 
 def one_statement(sql: str) -> Statement:
@@ -326,9 +333,10 @@ class Reader:
         return sferrors.syntax_error(self.statement.text, offset, f"unexpected '{found}' ({why})")
 
 
-def replace_calls(text: str, values: dict[str, str]) -> str:
-    """Replace zero-argument calls such as `CURRENT_ACCOUNT()` by string literals (fakesnow has
-    no such functions). A bare projection keeps Snowflake's column name, e.g. "CURRENT_ACCOUNT()"."""
+def replace_calls(text: str, values: Mapping[str, str | None]) -> str:
+    """Replace zero-argument calls such as `CURRENT_ACCOUNT()` by string literals, or NULL for a
+    None value (fakesnow has no such functions). A bare projection keeps Snowflake's column name,
+    e.g. "CURRENT_ACCOUNT()"."""
     if not any(name in text.upper() for name in values):
         return text
     toks = tokenize(text)
@@ -342,7 +350,8 @@ def replace_calls(text: str, values: dict[str, str]) -> str:
             and toks[i + 2].is_op(")")
             and not (i > 0 and toks[i - 1].is_op("."))
         ):
-            literal = "'" + values[tok.value].replace("'", "''") + "'"
+            value = values[tok.value]
+            literal = "NULL" if value is None else "'" + value.replace("'", "''") + "'"
             before = toks[i - 1] if i > 0 else None
             after = toks[i + 3] if i + 3 < len(toks) else None
             projected = before is not None and (before.is_word("SELECT", "DISTINCT") or before.is_op(","))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 from sharekit.output.common import md_block, md_code, md_text, plural, stats_line
 from sharekit.plan.definition import ACTIONS, Change, Plan
@@ -32,45 +33,52 @@ def summary_line(plan: Plan) -> str:
 
 
 def print_plan(plan: Plan, console: Console, target: str) -> None:
-    """Terraform-style text: one block per change with its exact SQL, stages in apply order."""
-    console.print(f"sharekit plan for share [bold]{escape(plan.share)}[/bold] on {escape(target)}")
+    """Terraform-style text: one block per change with its exact SQL, stages in apply order.
+
+    Written in one go: each piece is rendered as `console.print(piece)` would render it (markup,
+    emoji, highlighting) and the pieces are printed together, one per line, so a plan of
+    thousands of statements is one write, not thousands (the text is the same)."""
+    pieces: list[str] = []
+    emit = pieces.append
+    emit(f"sharekit plan for share [bold]{escape(plan.share)}[/bold] on {escape(target)}")
     if not plan.has_changes:
-        console.print("\n[green]No changes.[/green] The account matches the config.")
+        emit("\n[green]No changes.[/green] The account matches the config.")
     for number, stage in enumerate(plan.stages, 1):
-        console.print(f"\n[bold]{number}. {escape(stage.name)}[/bold]")
+        emit(f"\n[bold]{number}. {escape(stage.name)}[/bold]")
         for change in stage.changes:
             symbol = SYMBOLS[change.action]
             colour = COLOURS[symbol]
             head = f"  [{colour}]{symbol} {_title(change)}[/{colour}] {escape(change.object)}"
             if change.breaking:
                 head += "  [bold red]BREAKING[/bold red]"
-            console.print(head)
+            emit(head)
             if change.reason:
-                console.print(f"      [dim]# {escape(change.reason)}[/dim]")
+                emit(f"      [dim]# {escape(change.reason)}[/dim]")
             if change.diff:
                 for line in change.diff.splitlines():
                     style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
-                    console.print(f"      [{style}]{escape(line)}[/{style}]")
+                    emit(f"      [{style}]{escape(line)}[/{style}]")
             else:
                 for line in change.sql.splitlines():
-                    console.print(f"      {escape(line)}")
+                    emit(f"      {escape(line)}")
     if plan.unmanaged:
-        console.print("\n[bold]Unmanaged[/bold] (left alone; set share.prune: true to remove them):")
+        emit("\n[bold]Unmanaged[/bold] (left alone; set share.prune: true to remove them):")
         for item in plan.unmanaged:
-            console.print(f"  [dim]? {escape(item)}[/dim]")
+            emit(f"  [dim]? {escape(item)}[/dim]")
     if plan.checks:
-        console.print("\n[bold]Checks[/bold]")
+        emit("\n[bold]Checks[/bold]")
         for check in plan.checks:
             colour = "red" if check.severity == "error" else "yellow"
-            console.print(f"  [{colour}]{check.severity}[/{colour}] {escape(check.id)} "
-                          f"{escape(check.object)}: {escape(check.message)}")
+            emit(f"  [{colour}]{check.severity}[/{colour}] {escape(check.id)} "
+                 f"{escape(check.object)}: {escape(check.message)}")
     if plan.skipped_checks:
-        console.print(f"\n[yellow]Skipped checks (--skip-check):[/yellow] {escape(', '.join(plan.skipped_checks))}")
-    console.print()
+        emit(f"\n[yellow]Skipped checks (--skip-check):[/yellow] {escape(', '.join(plan.skipped_checks))}")
+    emit("")
     if plan.has_changes:
-        console.print(summary_line(plan))
+        emit(summary_line(plan))
     if plan.stats:
-        console.print(f"[dim]{escape(stats_line(plan.stats))}[/dim]")
+        emit(f"[dim]{escape(stats_line(plan.stats))}[/dim]")
+    console.print(Text("\n").join(console.render_str(piece) for piece in pieces))
 
 
 def plan_markdown(plan: Plan, target: str) -> str:

@@ -78,3 +78,36 @@ def set_view_secure(t: Templates, name: tuple[str, ...]) -> str:
 def inline(statement: str) -> str:
     """A statement quoted inside a message (a finding's fix): without its closing `;`."""
     return statement.rstrip().removesuffix(";")
+
+
+# -- doctor: its reads, and the fixes it suggests ------------------------------------------------
+
+# the account-level privileges doctor may suggest granting (a fixed list: never text from an account)
+ACCOUNT_PRIVILEGES = ("CREATE SHARE", "MANAGE SHARE TARGET", "OVERRIDE SHARE RESTRICTIONS", "CREATE DATABASE",
+                      "IMPORT SHARE")
+
+
+def doctor_context(t: Templates) -> str:
+    return t.render("doctor_context")
+
+
+def show_grants_to_role(t: Templates, role: str) -> str:
+    return t.render("show_grants_to_role", role=role)
+
+
+def doctor_probe(t: Templates, database: str) -> str:
+    return t.render("doctor_probe", database=database)
+
+
+def grant_on_account(t: Templates, privilege: str, role: str) -> str:
+    if privilege not in ACCOUNT_PRIVILEGES:
+        raise ValueError(f"not an account privilege doctor suggests: {privilege!r}")
+    return t.render("grant_on_account", privilege=privilege, role=role)
+
+
+def grant_database_ownership(t: Templates, database: str, role: str) -> str:
+    return t.render("grant_database_ownership", database=database, role=role)
+
+
+def use_role(t: Templates, role: str) -> str:
+    return t.render("use_role", role=role)

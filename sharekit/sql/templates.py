@@ -29,6 +29,12 @@ TEMPLATE_NAMES = (
     "show_all_shares", "show_views_in_account", "drop_share", "set_view_secure",
     # check --data
     "check_data",
+    # doctor: its reads, and the statements its findings suggest
+    "doctor_context", "show_grants_to_role", "doctor_probe", "grant_on_account", "grant_database_ownership",
+    "use_role",
+    # export
+    "export_create_stage", "export_create_watermarks", "export_read_watermarks", "export_watermarks_exist",
+    "export_high_mark", "export_copy", "export_record_watermark", "export_get",
 )
 
 

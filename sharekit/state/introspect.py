@@ -3,16 +3,19 @@
 At most six round-trips: SHOW SHARES, SHOW GRANTS TO SHARE, SHOW DATABASES, SHOW SCHEMAS and
 SHOW VIEWS in the share's database, and one INFORMATION_SCHEMA.COLUMNS query that covers the
 share's database and every source database at once (UNION ALL). SHOW GRANTS OF SHARE is added
-only when SHOW SHARES' `to` column cannot be read in full.
+only when SHOW SHARES' `to` column cannot be read in full. They run concurrently, two deep:
+SHOW SHARES and SHOW DATABASES, then everything that needs one of them.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sharekit.config.model import Config
+from sharekit.connect.reads import Reads
 from sharekit.connect.session import Session
 from sharekit.sql import identifiers
 from sharekit.sql.templates import Templates
@@ -116,22 +119,33 @@ def implied_reference_usage(grants: frozenset[Grant], config: Config) -> frozens
     )
 
 
-def _share_state(session: Session, t: Templates, config: Config) -> ShareState | None:
-    name = config.share.name
-    rows = session.query(t.render("show_shares", share=name))
-    row = next(
+def share_row(rows: Iterable[dict[str, Any]], name: str) -> dict[str, Any] | None:
+    """The SHOW SHARES row of the outbound share `name`, else None."""
+    return next(
         (r for r in rows if share_name_of(r) == name and cell(r.get("kind")).upper() == "OUTBOUND"),
         None,
     )
-    if row is None:
-        return None
-    grants = frozenset(parse_grant(r) for r in session.query(t.render("show_grants_to_share", share=name)))
+
+
+def needs_grants_of(row: dict[str, Any]) -> bool:
+    """SHOW GRANTS OF SHARE is read only when SHOW SHARES' `to` cannot be read in full."""
+    return not parse_accounts(row.get("to"))[1]
+
+
+def share_state(
+    config: Config, row: dict[str, Any], grant_rows: Iterable[dict[str, Any]],
+    of_rows: Iterable[dict[str, Any]] | None,
+) -> ShareState:
+    """The config's share from its SHOW SHARES row, SHOW GRANTS TO SHARE rows and (when `to` is
+    incomplete) SHOW GRANTS OF SHARE rows."""
+    name = config.share.name
+    grants = frozenset(parse_grant(r) for r in grant_rows)
     implied = implied_reference_usage(grants, config)
     accounts, complete = parse_accounts(row.get("to"))
     if not complete:
         # the full list, from the one other source; complete only if it covers the cut list's
         # total (or, with no total shown, names at least the accounts `to` did)
-        accounts_of = accounts_of_share(session.query(t.render("show_grants_of_share", share=name)))
+        accounts_of = accounts_of_share(of_rows or ())
         total = listed_total(row.get("to"))
         complete = len(accounts_of) >= total if total is not None else bool(accounts_of) and accounts <= accounts_of
         accounts = accounts_of | accounts
@@ -162,15 +176,16 @@ def column_scopes(config: Config, databases: frozenset[str]) -> dict[str, set[st
     return scopes
 
 
-def read_columns(
-    session: Session, t: Templates, scopes: dict[str, set[str]]
-) -> dict[tuple[str, str, str], tuple[ColumnState, ...]]:
-    """Columns of every object in the given database → schemas, in one round-trip (none if empty)."""
-    if not scopes:
-        return {}
+def select_columns(t: Templates, scopes: dict[str, set[str]]) -> str:
+    """The one INFORMATION_SCHEMA.COLUMNS query over the given database → schemas."""
     ordered = [(db, sorted(schemas)) for db, schemas in sorted(scopes.items())]
+    return t.render("select_columns", scopes=ordered)
+
+
+def columns_of(rows: Iterable[dict[str, Any]]) -> dict[tuple[str, str, str], tuple[ColumnState, ...]]:
+    """INFORMATION_SCHEMA.COLUMNS rows → columns by (database, schema, object)."""
     columns: dict[tuple[str, str, str], list[ColumnState]] = {}
-    for row in session.query(t.render("select_columns", scopes=ordered)):
+    for row in rows:
         key = (cell(row["TABLE_CATALOG"]), cell(row["TABLE_SCHEMA"]), cell(row["TABLE_NAME"]))
         columns.setdefault(key, []).append(
             ColumnState(cell(row["COLUMN_NAME"]), cell(row.get("COMMENT")) or None, cell(row.get("DATA_TYPE")) or None)
@@ -178,27 +193,81 @@ def read_columns(
     return {key: tuple(value) for key, value in columns.items()}
 
 
-def introspect(session: Session, config: Config, t: Templates) -> AccountState:
-    """Read what the account has for this config's share, in a bounded number of queries."""
-    share = _share_state(session, t, config)
-    database = config.share.database
+def read_columns(
+    session: Session, t: Templates, scopes: dict[str, set[str]]
+) -> dict[tuple[str, str, str], tuple[ColumnState, ...]]:
+    """Columns of every object in the given database → schemas, in one round-trip (none if empty)."""
+    if not scopes:
+        return {}
+    return columns_of(session.query(select_columns(t, scopes)))
+
+
+def _follow_share(reads: Reads, t: Templates, name: str, rows: list[dict[str, Any]]) -> None:
+    row = share_row(rows, name)
+    if row is not None:
+        reads.send("grants", t.render("show_grants_to_share", share=name))
+        if needs_grants_of(row):
+            reads.send("grants_of", t.render("show_grants_of_share", share=name))
+
+
+@dataclass(frozen=True)
+class KnownShare:
+    """What a caller already read of the config's share (audit does), so introspection does not
+    read it again: SHOW SHARES rows, and for the share (None: not found) its SHOW GRANTS TO
+    SHARE rows and, when its `to` is incomplete, SHOW GRANTS OF SHARE rows."""
+
+    shares: list[dict[str, Any]]
+    grants: list[dict[str, Any]] | None = None
+    grants_of: list[dict[str, Any]] | None = None
+
+
+def introspect(session: Session, config: Config, t: Templates, known: KnownShare | None = None) -> AccountState:
+    """Read what the account has for this config's share, in a bounded number of queries.
+
+    The reads run concurrently (`READ_WORKERS` threads): SHOW SHARES and SHOW DATABASES first,
+    then, as each answers, SHOW GRANTS TO / OF SHARE, and SHOW SCHEMAS, SHOW VIEWS and the
+    columns query: two round-trips on the critical path. The count is what a one-by-one read
+    costs; a failure raises the error the one-by-one order would have met first."""
+    name, database = config.share.name, config.share.database
     relevant = {database} | {db for view in config.views for db, _, _ in view.sources}
-    database_rows = [r for r in session.query(t.render("show_databases")) if cell(r.get("name")) in relevant]
+    reads = Reads(session)
+    with reads:
+        if known is None:
+            reads.send("shares", t.render("show_shares", share=name))
+        reads.send("databases", t.render("show_databases"))
+        for done in reads.as_answered():
+            if done == "shares":
+                _follow_share(reads, t, name, reads.rows("shares"))
+            elif done == "databases":
+                databases = frozenset(cell(r.get("name")) for r in reads.rows("databases")
+                                      if cell(r.get("name")) in relevant)
+                if database in databases:
+                    reads.send("schemas", t.render("show_schemas", database=database))
+                    reads.send("views", t.render("show_views", database=database))
+                scopes = column_scopes(config, databases)
+                if scopes:
+                    reads.send("columns", select_columns(t, scopes))
+        if known is None:
+            shares_rows = reads.result("shares")
+            row = share_row(shares_rows, name)
+            grant_rows = reads.result("grants") if row is not None else None
+            of_rows = reads.result("grants_of") if row is not None and needs_grants_of(row) else None
+        else:
+            row, grant_rows, of_rows = share_row(known.shares, name), known.grants, known.grants_of
+        share = share_state(config, row, grant_rows or (), of_rows) if row is not None else None
+        database_rows = [r for r in reads.result("databases") if cell(r.get("name")) in relevant]
+        schema_rows = reads.result("schemas") if "schemas" in reads else []
+        all_view_rows = reads.result("views") if "views" in reads else []
+        columns = columns_of(reads.result("columns")) if "columns" in reads else {}
     databases = frozenset(cell(r.get("name")) for r in database_rows)
     # SHOW DATABASES `kind` is IMPORTED DATABASE for one created from a share, `origin` names it
     imported = {cell(r.get("name")): cell(r.get("origin")) or "a share"
                 for r in database_rows if "IMPORTED" in cell(r.get("kind")).upper()}
-    schemas: frozenset[tuple[str, str]] = frozenset()
-    view_rows: list[dict[str, Any]] = []
-    if database in databases:
-        schemas = frozenset(
-            (database, cell(r.get("name"))) for r in session.query(t.render("show_schemas", database=database))
-        )
-        view_rows = [
-            r for r in session.query(t.render("show_views", database=database))
-            if cell(r.get("database_name")) == database and cell(r.get("schema_name")) in config.schemas
-        ]
-    columns = read_columns(session, t, column_scopes(config, databases))
+    schemas = frozenset((database, cell(r.get("name"))) for r in schema_rows)
+    view_rows = [
+        r for r in all_view_rows
+        if cell(r.get("database_name")) == database and cell(r.get("schema_name")) in config.schemas
+    ]
     views = {}
     for row in view_rows:
         key = (database, cell(row["schema_name"]), cell(row["name"]))
