@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sharekit.checks.findings import Finding
+from sharekit.checks.findings import Finding, of_severity
 from sharekit.state.introspect import cell
 
 UNKNOWN = "unknown"
@@ -74,11 +74,11 @@ class DoctorReport:
 
     @property
     def blocking(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == "error")
+        return of_severity(self.findings, "error")
 
     @property
     def warnings(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == "warning")
+        return of_severity(self.findings, "warning")
 
     def to_json(self) -> dict[str, Any]:
         f = self.facts

@@ -36,6 +36,11 @@ def rank(severity: str) -> int:
     return SEVERITY_RANK.get(severity, len(SEVERITY_RANK))
 
 
+def of_severity(findings: Iterable[Finding], severity: str) -> tuple[Finding, ...]:
+    """The findings of one severity, in order (a report's `blocking` and `warnings`)."""
+    return tuple(f for f in findings if f.severity == severity)
+
+
 def blocking(findings: Iterable[Finding], skipped: Iterable[str] = ()) -> list[Finding]:
     skip = set(skipped)
     return [f for f in findings if f.severity == "error" and f.id not in skip]

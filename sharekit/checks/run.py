@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from sharekit.checks.data import DEFAULT_TOLERANCE, Progress, data_probes, run_data_checks
-from sharekit.checks.findings import Finding, apply_skips, rank
+from sharekit.checks.findings import Finding, apply_skips, of_severity, rank
 from sharekit.checks.optimove import optimove_checks
 from sharekit.checks.spec import OptimoveSpec, load_spec
 from sharekit.checks.structural import structural_checks, view_label
@@ -43,11 +43,11 @@ class CheckReport:
 
     @property
     def blocking(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == "error")
+        return of_severity(self.findings, "error")
 
     @property
     def warnings(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == "warning")
+        return of_severity(self.findings, "warning")
 
     def by_view(self) -> list[tuple[str, tuple[Finding, ...]]]:
         """(view label, its findings) for every view, then ("", findings about no one view)."""

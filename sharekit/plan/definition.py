@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sharekit.checks.findings import Finding
+from sharekit.checks.findings import Finding, of_severity
 from sharekit.errors import PlanError
 
 FORMAT_VERSION = 1
@@ -58,7 +58,7 @@ class Plan:
 
     @property
     def blocking(self) -> tuple[Finding, ...]:
-        return tuple(check for check in self.checks if check.severity == "error")
+        return of_severity(self.checks, "error")
 
     @property
     def destructive(self) -> tuple[Change, ...]:
