@@ -21,7 +21,7 @@ from sharekit.config.model import Config
 from sharekit.connect.session import GuardedSession, Session
 from sharekit.errors import CheckError, PlanError, SharekitError
 from sharekit.output.common import plural
-from sharekit.plan.apply import DEFAULT_WORKERS, ApplyResult, apply_plan
+from sharekit.plan.apply import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS, ApplyResult, apply_plan
 from sharekit.plan.builder import build_plan, fingerprint
 from sharekit.plan.definition import Plan, first_difference, plan_from_json
 from sharekit.plan.diff import ViewKey
@@ -98,7 +98,7 @@ def make_plan(config: Config, session: Session, t: Templates, skip_checks: Itera
     before, started = session.round_trips, time.perf_counter()
     actual = introspect(session, config, t)
     stats = {"queries": session.round_trips - before, "seconds": round(time.perf_counter() - started, 3)}
-    desired = desired_state(config, t)
+    desired = desired_state(config, t, actual.region)
     plan = build_plan(config, desired, actual, t, stats)
     skipped = tuple(sorted(set(skip_checks)))
     changed = [cast(ViewKey, c.target) for c in plan.changes if c.object_type == "view"]
@@ -151,11 +151,21 @@ def refuse_unsafe(plan: Plan, allow_destroy: bool = False) -> None:
                         f"refused without --allow-destroy:\n  {listed}")
 
 
+def write_local_files(config: Config, plan: Plan) -> None:
+    """The files a plan's statements read from this machine, written just before apply runs them
+    (never by plan, render or validate): the monitor's code archive, for its PUT."""
+    if config.monitor is not None and any(change.sql.lstrip().upper().startswith("PUT ") for change in plan.changes):
+        from sharekit.monitor.package import build_archive, write_archive
+
+        write_archive(config, build_archive(config))
+
+
 def run_plan(session: Session, plan: Plan, allow_destroy: bool = False, workers: int = DEFAULT_WORKERS,
-             on_done: Callable | None = None, stop: threading.Event | None = None) -> ApplyResult:
+             on_done: Callable | None = None, stop: threading.Event | None = None,
+             batch_size: int = DEFAULT_BATCH_SIZE) -> ApplyResult:
     """Apply a plan once `refuse_unsafe` lets it; setting `stop` starts nothing more."""
     refuse_unsafe(plan, allow_destroy)
-    return apply_plan(session, plan, workers, on_done, stop)
+    return apply_plan(session, plan, workers, on_done, stop, batch_size)
 
 
 def blocking_message(findings: Iterable[Finding]) -> str:

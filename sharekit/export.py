@@ -8,10 +8,24 @@ none is lost or sent twice). The watermark is kept in `<share db>.SHAREKIT_EXPOR
 run re-exports from the old watermark. Views without their LastUpdated column (dimensions) are
 exported whole each run. Every statement comes from `sql_templates/export_*.sql.j2`.
 
-Queries: 4 once (schema, table, stage, read watermarks), then per view 3 (high mark, COPY,
-record) — 2 for a view without new rows, which writes no file — and one GET per view with
-`--download`. `--dry-run` runs only reads (does the watermark table exist, the watermarks, the
-high marks) and returns the statements that would change something, unrun.
+One export at a time per watermark table: the run claims the lock row of EXPORT_LOCK next to
+WATERMARKS before reading the watermarks and frees it at the end, also on failure
+(`sharekit.export_lock`); a second run is refused, naming the holder.
+
+Which files are the export: a view's run folder `<path>/<VIEW>/<RUN_ID>/` counts when
+WATERMARKS has its (VIEW_NAME, RUN_ID) row, written right after the COPY. A folder without one
+is a failed run's (killed between COPY and record); its rows go out again in the next run's
+folder, so delivering it too would send them twice. For a whole-view (dimension) view the
+latest recorded folder is the view; for an incremental view the recorded folders together are,
+a later one's row superseding an earlier one's by primary key. `--download` fetches only this
+run's folders, after they are recorded.
+
+Queries: 7 once (schema, watermark table, lock table, stage, claim, read watermarks, release),
+then per view 3 (high mark, COPY, record) — 2 for a view without new rows, which writes no
+file — and one GET per view with `--download`. `--dry-run` changes nothing in the account (no
+schema, table, stage or lock is created or claimed, no file written): it sends only reads
+(which export tables exist, the lock's holder and the watermarks if they do, the high marks)
+and returns the statements a run would send, unrun, with the lock's holder as a warning.
 
 Snowflake behaviour this relies on and that is UNCONFIRMED against a live account (the local
 account implements it as written here):
@@ -37,8 +51,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from sharekit import export_lock
 from sharekit.config.model import EXPORT_SCHEMA, Config, Export, View
-from sharekit.connect.session import Session
+from sharekit.connect.session import Session, wrap_connector_error
 from sharekit.errors import SharekitError
 from sharekit.sql import identifiers, statements
 from sharekit.sql.templates import Templates
@@ -46,6 +61,9 @@ from sharekit.sql.templates import Templates
 WATERMARK_TABLE = "WATERMARKS"
 MAX_FILE_BYTES = 1024 * 1024 * 1024  # Optimove reads files of at most 1 GB
 _SEGMENT = re.compile(r"[^A-Za-z0-9_.=-]")
+DELIVERED_FILES = (
+    "the files of a view's run folder <path>/<VIEW>/<RUN_ID>/ whose (VIEW_NAME, RUN_ID) has a row in WATERMARKS; "
+    "a folder without one is a failed run's, its rows are exported again by the next run: do not deliver it")
 
 
 @dataclass(frozen=True)
@@ -94,20 +112,24 @@ class ExportReport:
     run_id: str
     dry_run: bool
     full: bool
-    setup: list[str] = field(default_factory=list)  # CREATE SCHEMA / TABLE / STAGE
+    setup: list[str] = field(default_factory=list)  # CREATE SCHEMA / TABLE / STAGE, the lock's claim
     views: list[ViewExport] = field(default_factory=list)
+    finish: list[str] = field(default_factory=list)  # the lock's release
+    warnings: list[str] = field(default_factory=list)  # the lock: taken over, held (dry run), not released
     stats: dict[str, Any] = field(default_factory=dict)
+    target: str = ""  # where it ran, as the text report names it
 
     @property
     def statements(self) -> list[str]:
-        return [*self.setup, *(s for v in self.views for s in v.statements)]
+        return [*self.setup, *(s for v in self.views for s in v.statements), *self.finish]
 
     def to_json(self) -> dict[str, Any]:
-        return {"format_version": 1, "stage": self.stage, "format": self.format, "run_id": self.run_id,
-                "dry_run": self.dry_run, "full": self.full,
+        return {"format_version": 1, "stage": self.stage, "target": self.target, "format": self.format,
+                "run_id": self.run_id, "dry_run": self.dry_run, "full": self.full,
                 "summary": {"views": len(self.views), "files": sum(len(v.files) for v in self.views),
                             "rows": sum(v.rows for v in self.views), "bytes": sum(v.bytes for v in self.views)},
-                "setup": list(self.setup), "views": [v.to_json() for v in self.views], "stats": self.stats}
+                "delivered_files": DELIVERED_FILES, "warnings": list(self.warnings), "setup": list(self.setup),
+                "views": [v.to_json() for v in self.views], "finish": list(self.finish), "stats": self.stats}
 
 
 def watermark_table(config: Config) -> tuple[str, str, str]:
@@ -151,8 +173,8 @@ def _section(config: Config) -> Export:
 
 def run_export(config: Config, session: Session, t: Templates, *, views: Iterable[str] = (), full: bool = False,
                dry_run: bool = False, download: Path | None = None, now: datetime | None = None,
-               progress: Callable[[int, int, str], None] | None = None) -> ExportReport:
-    """Export the views' new rows (all rows with `full`); see the module docstring."""
+               break_lock: bool = False, progress: Callable[[int, int, str], None] | None = None) -> ExportReport:
+    """Export the views' new rows (all rows with `full`) under the export lock; see the module docstring."""
     export = _section(config)
     chosen = selected_views(config, views)
     if download is not None and export.url is not None:
@@ -161,36 +183,115 @@ def run_export(config: Config, session: Session, t: Templates, *, views: Iterabl
     now = now or datetime.now(UTC)
     run_id = now.strftime("%Y%m%dT%H%M%S%fZ")
     table = watermark_table(config)
+    lock = export_lock.lock_table(table)
     report = ExportReport(stage=identifiers.fqn(*export.stage), format=export.format, run_id=run_id,
                           dry_run=dry_run, full=full)
     before, started = session.round_trips, time.perf_counter()
     report.setup = [
         statements.create_schema(t, table[0], table[1]),
         t.render("export_create_watermarks", table=table),
+        t.render("export_create_lock", table=lock),
         t.render("export_create_stage", stage=export.stage, url=export.url,
                  storage_integration=export.storage_integration),
     ]
-    if not dry_run:
+    if dry_run:
+        marks = _dry_run_reads(session, t, table, full, now, report)
+        report.setup.append(export_lock.claim_statement(t, lock, run_id, now))
+        report.finish = [t.render("export_release_lock", table=lock, run_id=run_id)]
+        for view in chosen:
+            report.views.append(_export_view(config, export, session, t, view, marks, run_id, True, download))
+    else:
         for statement in report.setup:
             session.execute(statement)
-    marks = {} if full else _read_watermarks(session, t, table, dry_run)
-    for done, view in enumerate(chosen):
-        if progress:
-            progress(done, len(chosen), view.name)
-        report.views.append(_export_view(config, export, session, t, view, marks, run_id, dry_run, download))
-    if progress:
-        progress(len(chosen), len(chosen), "")
+        taken_over = export_lock.claim(session, t, lock, run_id, now, break_lock)
+        if taken_over:
+            report.warnings.append(taken_over)
+        try:
+            marks = {} if full else _read_watermarks(session, t, table)
+            for done, view in enumerate(chosen):
+                if progress:
+                    progress(done, len(chosen), view.name)
+                try:
+                    report.views.append(_export_view(config, export, session, t, view, marks, run_id, False, None))
+                    if download is not None and report.views[-1].files:
+                        _download(session, t, report.views[-1], view, download)
+                except Exception as error:
+                    raise _stopped(error, export, report, view, chosen, done) from error
+            if progress:
+                progress(len(chosen), len(chosen), "")
+        except BaseException as error:  # Ctrl-C too: free the lock, keep the error
+            problem = _release(session, t, lock, run_id, report)
+            if problem and isinstance(error, SharekitError):
+                raise SharekitError(f"{error} Also, {problem}") from error
+            raise
+        problem = _release(session, t, lock, run_id, report)
+        if problem:
+            raise SharekitError(f"every view was exported and recorded, but {problem}")
     report.stats = {"queries": session.round_trips - before, "seconds": round(time.perf_counter() - started, 3)}
     return report
 
 
-def _read_watermarks(session: Session, t: Templates, table: tuple[str, str, str], dry_run: bool) -> dict[str, str]:
-    if dry_run:  # reads only: the table may not exist yet, and a dry run creates nothing
-        found = session.query(t.render("export_watermarks_exist", table=table))
-        if not found or not int(_get(found[0], "FOUND") or 0):
-            return {}
+def _read_watermarks(session: Session, t: Templates, table: tuple[str, str, str]) -> dict[str, str]:
     rows = session.query(t.render("export_read_watermarks", table=table))
     return {str(_get(r, "VIEW_NAME")): str(_get(r, "WATERMARK")) for r in rows if _get(r, "WATERMARK") is not None}
+
+
+def _dry_run_reads(session: Session, t: Templates, table: tuple[str, str, str], full: bool, now: datetime,
+                   report: ExportReport) -> dict[str, str]:
+    """A dry run's reads: the watermarks and the lock, each only if its table exists (a dry run
+    creates nothing, so they may not yet)."""
+    lock = export_lock.lock_table(table)
+    found = {str(_get(r, "TABLE_NAME")) for r in
+             session.query(t.render("export_watermarks_exist", schema=table[:2], names=[table[2], lock[2]]))}
+    if lock[2] in found:
+        held = export_lock.read_holder(session, t, lock)
+        if held is not None:
+            report.warnings.append(f"the export lock is held by {held.describe(export_lock.utc_naive(now))}: "
+                                   "a run now would be refused (or take it over, if stale)")
+    return _read_watermarks(session, t, table) if table[2] in found and not full else {}
+
+
+def _release(session: Session, t: Templates, lock: tuple[str, str, str], run_id: str,
+             report: ExportReport) -> str | None:
+    """Free the lock at the end of the run, also after a failure; what went wrong, if it could not."""
+    try:
+        if not export_lock.release(session, t, lock, run_id):
+            report.warnings.append("another run took the export lock over while this one ran (it was presumed "
+                                   "dead): check the stage for files both runs wrote")
+    except Exception as error:
+        if not isinstance(error, SharekitError) and wrap_connector_error(error) is None:
+            raise
+        return (f"the export lock of run {run_id} could not be released ({wrap_connector_error(error) or error}): "
+                "once no export runs, `sharekit export --break-lock` takes it over (or the next export does after "
+                f"{export_lock.STALE_AFTER.total_seconds() / 3600:g} hours)")
+    return None
+
+
+def _stopped(error: Exception, export: Export, report: ExportReport, view: View, chosen: list[View],
+             done: int) -> Exception:
+    """A failure part-way, said with what was kept: views before it are exported and recorded,
+    this one and the rest keep their watermarks, so the next run exports their rows again."""
+    known: BaseException | None = error if isinstance(error, SharekitError) else wrap_connector_error(error)
+    if known is None:
+        return error
+    kept = ", ".join(v.view for v in report.views) or "none"
+    if len(report.views) > done:  # recorded; its GET failed
+        return SharekitError(
+            f"export stopped at {view.name} (view {done + 1} of {len(chosen)}): its files were written and recorded "
+            f"(so they count), but --download could not fetch them: {known}. Exported and recorded: {kept}; the "
+            "views after it keep their watermarks: run `sharekit export --download DIR` again for them, and GET "
+            f"'{report.views[-1].location}' for this one.")
+    return SharekitError(
+        f"export stopped at {view.name} (view {done + 1} of {len(chosen)}): {known}. Exported and recorded: {kept}; "
+        f"{view.name} and the views after it keep their watermarks, so running `sharekit export` again exports "
+        f"their rows (none is lost or sent twice). Files of this run in {_location(export, view, report.run_id)} "
+        "are not recorded in WATERMARKS and are not part of the export: do not deliver them (or REMOVE them).")
+
+
+def _location(export: Export, view: View, run_id: str) -> str:
+    """A view's folder of one run: @stage/<path>/<VIEW>/<RUN_ID>/."""
+    segment = _SEGMENT.sub("_", view.name)
+    return "@" + "/".join(p for p in (identifiers.fqn(*export.stage), export.path, segment, run_id) if p) + "/"
 
 
 def _export_view(config: Config, export: Export, session: Session, t: Templates, view: View,
@@ -198,7 +299,7 @@ def _export_view(config: Config, export: Export, session: Session, t: Templates,
     name = (config.share.database, view.schema, view.name)
     key = identifiers.fqn(*name)
     segment = _SEGMENT.sub("_", view.name)
-    location = "@" + "/".join(p for p in (identifiers.fqn(*export.stage), export.path, segment, run_id) if p) + "/"
+    location = _location(export, view, run_id)
     incremental = view.last_updated in view.column_names
     result = ViewExport(view=key, location=location, incremental=incremental)
     low = high = None
@@ -225,11 +326,14 @@ def _export_view(config: Config, export: Export, session: Session, t: Templates,
     result.statements.append(record)
     session.execute(record)  # only now: a failed COPY leaves the old watermark
     result.warnings = _size_warnings(result.files, export.max_file_mb)
-    if download is not None and result.files:
-        get = _get_statement(t, location, download, segment)
-        result.statements.append(get)
-        result.downloaded = tuple(str(_get(r, "FILE") or "") for r in session.query(get))
     return result
+
+
+def _download(session: Session, t: Templates, result: ViewExport, view: View, download: Path) -> None:
+    """`--download`: GET a view's folder of this run, once it is recorded (so what it fetches counts)."""
+    get = _get_statement(t, result.location, download, _SEGMENT.sub("_", view.name))
+    result.statements.append(get)
+    result.downloaded = tuple(str(_get(r, "FILE") or "") for r in session.query(get))
 
 
 def _record(t: Templates, config: Config, key: str, run_id: str, result: ViewExport) -> str:

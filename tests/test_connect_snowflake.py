@@ -132,24 +132,25 @@ def test_a_key_that_cannot_be_decrypted_is_a_connection_error_not_a_bug(home):
 def test_real_connector_against_fakesnow_server(home):
     """The Snowflake session runs sharekit's introspection templates through the real connector
     (SHOW SHARES is outside what fakesnow's server answers, so it is not sent here)."""
-    import fakesnow
+    from test_reliability_secrets import fakesnow_server
 
     from sharekit.sql.templates import Templates
 
     t = Templates()
-    with fakesnow.server() as server:
+    with fakesnow_server() as port:
         write(home / "connections.toml",
               f'[fake]\naccount = "fakesnow"\nuser = "fake"\npassword = "snow"\nhost = "127.0.0.1"\n'
-              f'port = {server["port"]}\nprotocol = "http"\nnetwork_timeout = 5\n')
+              f'port = {port}\nprotocol = "http"\nnetwork_timeout = 5\n')
         session = connections.connect("fake")
         try:
-            session.execute("CREATE DATABASE RAW")
-            session.execute("CREATE SCHEMA RAW.SALES")
-            session.execute("CREATE TABLE RAW.SALES.ORDERS (ORDER_ID INT, LASTUPDATED TIMESTAMP_NTZ)")
-            assert "RAW" in [row["name"] for row in session.query(t.render("show_databases"))]
-            assert "SALES" in [row["name"] for row in session.query(t.render("show_schemas", database="RAW"))]
-            assert session.query(t.render("show_views", database="RAW")) == []
-            columns = session.query(t.render("select_columns", scopes=[("RAW", ["SALES"])]))
+            # a database of its own: the server is shared by every test of the process
+            session.execute("CREATE DATABASE CONNRAW")
+            session.execute("CREATE SCHEMA CONNRAW.SALES")
+            session.execute("CREATE TABLE CONNRAW.SALES.ORDERS (ORDER_ID INT, LASTUPDATED TIMESTAMP_NTZ)")
+            assert "CONNRAW" in [row["name"] for row in session.query(t.render("show_databases"))]
+            assert "SALES" in [row["name"] for row in session.query(t.render("show_schemas", database="CONNRAW"))]
+            assert session.query(t.render("show_views", database="CONNRAW")) == []
+            columns = session.query(t.render("select_columns", scopes=[("CONNRAW", ["SALES"])]))
             assert [(c["TABLE_NAME"], c["COLUMN_NAME"], c["DATA_TYPE"]) for c in columns] == [
                 ("ORDERS", "ORDER_ID", "NUMBER"), ("ORDERS", "LASTUPDATED", "TIMESTAMP_NTZ")]
             assert session.round_trips == 7

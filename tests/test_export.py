@@ -106,7 +106,7 @@ def test_a_full_export_writes_gzip_csv_with_a_header_holding_the_views_rows(cli,
         ["3", "C1", "", "30.25", "2024-05-03 12:45:10"],
     ]
     # every value quoted, NULL an empty unquoted field
-    assert gzip.open(written).read().decode().splitlines()[1] == '"1","C1",,"10.50","2024-05-01 10:00:00"'
+    assert gzip.decompress(written.read_bytes()).decode().splitlines()[1] == '"1","C1",,"10.50","2024-05-01 10:00:00"'
     downloaded = tmp_path / "out" / "ORDERS" / "data_0_0_0.csv.gz"
     assert downloaded.read_bytes() == written.read_bytes()
     assert view["downloaded"] == ["data_0_0_0.csv.gz"]
@@ -117,7 +117,7 @@ def test_json_lines_one_object_a_line_with_nulls_kept(cli, project):
     export(cli, config, local_dir)
     (written,) = stage_files(local_dir)
     assert written.name == "data_0_0_0.json.gz"
-    lines = gzip.open(written).read().decode().splitlines()
+    lines = gzip.decompress(written.read_bytes()).decode().splitlines()
     assert len(lines) == 3 and not lines[0].startswith("[")
     first = json.loads(lines[0])
     assert first["ORDER_ID"] == 1 and first["COUPON"] is None and "COUPON" in first

@@ -34,8 +34,9 @@ from sharekit.cli import app
 @contextmanager
 def fakesnow_server() -> Iterator[int]:
     """fakesnow's server in a thread, as `fakesnow.server()` starts it; that helper cannot be
-    called twice in one process (its `import fakesnow.server` rebinds the name to the submodule,
-    and tests/test_connect_snowflake.py calls it first), so the few lines are repeated here."""
+    called twice in one process (its `import fakesnow.server` rebinds the name to the submodule),
+    so the few lines are repeated here and every test that needs a server starts it with this.
+    The server's databases are shared by the whole process: each test names its own."""
     import threading
 
     import uvicorn

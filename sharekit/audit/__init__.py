@@ -11,6 +11,8 @@ Queries: a fixed number plus one per audited share, never one per object —
 - SHOW VIEWS IN ACCOUNT, once, when a share grants a view or table (its `is_secure`); SHOW output
   stops at 10,000 rows, and a full page falls back to SHOW VIEWS IN DATABASE per shared database;
 - one INFORMATION_SCHEMA.COLUMNS query, UNION ALL over the shared databases, for column lists;
+- SHOW LISTINGS once, and DESCRIBE LISTING per listing a share is attached to (SHOW SHARES
+  `listing_global_name`), only when some share is: the listing's targets and refresh;
 - with a config whose share is audited: `introspect`'s own queries but SHOW SHARES and SHOW
   GRANTS TO / OF SHARE, which it takes from the reads above (so at most four more), and drift is
   exactly the diff `plan` computes (`build_plan`).
@@ -57,6 +59,7 @@ from sharekit.audit.read import (
     column_rows,
     live_share,
     outbound_rows,
+    read_listings,
     read_shares,
     shared_objects,
     view_rows,
@@ -116,13 +119,14 @@ def audit(
     calls: list[Callable[[], Any]] = [
         partial(view_rows, session, t, {key[0] for key in shared}) if shared else dict,
         partial(column_rows, session, t, shared),
+        partial(read_listings, session, t, rows),  # no query unless a share is attached to a listing
     ]
     if config is not None and share in (None, config.share.name):
         # introspection reuses the SHOW SHARES / GRANTS rows read above rather than read them again
         mine = next((r for r in per_share if share_name_of(r.row) == config.share.name), None)
         known = KnownShare(rows, mine.grants if mine else None, mine.grants_of if mine else None)
         calls.append(partial(managed_findings, session, t, config, known))
-    views, columns, *managed = run_all(session, calls)  # independent: concurrently
+    views, columns, listings, *managed = run_all(session, calls)  # independent: concurrently
     if config is not None and managed:
         extra[config.share.name] = managed[0]
 
@@ -130,6 +134,10 @@ def audit(
     for live in lives:
         objects = shared_objects(live, views, columns)
         findings = judge.share(live, objects) + extra.pop(live.name, [])
+        listing = listings.get(live.name)
+        if listing is not None and config is not None and config.share.listing is not None \
+                and (live.name, listing.name) == (config.share.name, config.share.listing.name):
+            findings = [f for f in findings if f.id != "share.listing"]  # the declared listing: read, not unknown
         database = cell(live.row.get("database_name")).strip()
         reports.append(ShareReport(
             name=live.name,
@@ -141,6 +149,7 @@ def audit(
             managed=judge.managed(live.name),
             objects=objects,
             findings=_sorted(findings),
+            listing_state=listings.get(live.name),
         ))
     orphans = [f for findings in extra.values() for f in findings]  # a declared share that does not exist
     stats = {"queries": session.round_trips - before, "seconds": round(time.perf_counter() - started, 3)}

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
+from sharekit.audit.access import reader_findings
 from sharekit.audit.report import finding
 from sharekit.checks.findings import Finding
 from sharekit.checks.structural import structural_checks
 from sharekit.config.model import Config
 from sharekit.connect.session import Session
+from sharekit.monitor import objects as monitor_objects
 from sharekit.plan.builder import database_conflict, grant_display
 from sharekit.plan.diff import Diff, diff
 from sharekit.sql import identifiers, statements
@@ -88,8 +90,10 @@ def managed_findings(session: Session, t: Templates, config: Config,
     actual = introspect(session, config, t, known)
     share = config.share.name
     findings = [dataclasses.replace(f, share=share) for f in structural_checks(config, actual)]
-    delta = diff(config, desired_state(config, t), actual)
+    delta = diff(config, desired_state(config, t, actual.region), actual)
     if delta.other_database and not config.share.prune:  # no plan can be made: one finding
         return findings + [finding("drift.database", "error", share, identifiers.quote(share),
                                    database_conflict(share, delta.other_database))]
-    return findings + drift_findings(t, config, delta)
+    reader = [dataclasses.replace(f, share=share) for f in reader_findings(config, actual.reader)]  # audit/access.py
+    reader += [dataclasses.replace(f, share=share) for f in monitor_objects.audit_findings(config, actual.monitor)]
+    return findings + drift_findings(t, config, delta) + reader

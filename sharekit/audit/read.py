@@ -12,7 +12,7 @@ from sharekit.audit.report import COLUMN_KINDS, SHOW_ROW_LIMIT, VIEW_KINDS, Shar
 from sharekit.connect.reads import run_all
 from sharekit.connect.session import Session
 from sharekit.errors import SharekitError
-from sharekit.sql import identifiers
+from sharekit.sql import identifiers, statements
 from sharekit.sql.templates import Templates
 from sharekit.state.introspect import (  # read SHOW output exactly as `plan` reads it
     LISTING_MARKERS,
@@ -25,6 +25,7 @@ from sharekit.state.introspect import (  # read SHOW output exactly as `plan` re
     share_name_of,
     truthy,
 )
+from sharekit.state.listing import ListingState, attached_global_name, live_listing, pick_listing
 from sharekit.state.model import ColumnState, Grant
 
 # --- reading the account -----------------------------------------------------------------------
@@ -87,13 +88,30 @@ def live_share(reads: ShareReads) -> LiveShare:
     grants = tuple(sorted(parse_grant(r) for r in reads.grants))
     to = cell(row.get("to"))
     accounts, complete = parse_accounts(to)
-    listing = any(marker in to.upper() for marker in LISTING_MARKERS)
+    listing = any(marker in to.upper() for marker in LISTING_MARKERS) or bool(attached_global_name(row))
     read_of = False
     if reads.grants_of is not None:
         more = accounts_of_share(reads.grants_of)
         read_of = bool(more)
         accounts = accounts | more
     return LiveShare(share_name_of(row), row, grants, accounts, complete, listing, read_of)
+
+
+def read_listings(session: Session, t: Templates, rows: list[dict[str, Any]],
+                  workers: int = AUDIT_WORKERS) -> dict[str, ListingState]:
+    """share name → the listing it is attached to (SHOW SHARES `listing_global_name`): SHOW
+    LISTINGS once, then DESCRIBE LISTING per attached listing (its targets and refresh); no
+    query when no share is attached to one."""
+    attached = {attached_global_name(row): share_name_of(row) for row in rows if attached_global_name(row)}
+    if not attached:
+        return {}
+    listings = session.query(statements.show_listings(t))
+    found = {share: row for global_name, share in attached.items()
+             if (row := pick_listing(listings, None, global_name)) is not None}
+    described = run_all(session, [partial(session.query, statements.describe_listing(t, str(row["name"])))
+                                  for row in found.values()], workers)
+    return {share: live_listing(row, rows_[0] if rows_ else None)
+            for (share, row), rows_ in zip(found.items(), described, strict=True)}
 
 
 def read_share(session: Session, t: Templates, row: dict[str, Any]) -> LiveShare:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sharekit.checks.findings import SEVERITIES, Finding
 from sharekit.sql import identifiers
+from sharekit.state.listing import ListingState
 from sharekit.state.model import ColumnState
 
 FORMAT_VERSION = 1
@@ -58,6 +59,7 @@ class ShareReport:
     managed: bool | None  # declared by the config; None without a config
     objects: tuple[SharedObject, ...]
     findings: tuple[Finding, ...] = ()
+    listing_state: ListingState | None = None  # the listing it is attached to, when SHOW LISTINGS shows it
 
     @property
     def views(self) -> tuple[SharedObject, ...]:
@@ -67,7 +69,7 @@ class ShareReport:
         return sum(f.severity == severity for f in self.findings)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "name": self.name,
             "database": self.database,
             "comment": self.comment,
@@ -78,6 +80,12 @@ class ShareReport:
             "objects": [o.to_json() for o in self.objects],
             "finding_counts": {s: self.count(s) for s in SEVERITIES},
         }
+        if self.listing_state is not None:  # only for a share attached to a listing SHOW LISTINGS shows
+            data["listing_details"] = {
+                "name": self.listing_state.name, "global_name": self.listing_state.global_name,
+                "published": self.listing_state.published, "targets": list(self.listing_state.targets),
+                "refresh": self.listing_state.refresh}
+        return data
 
 
 @dataclass(frozen=True)

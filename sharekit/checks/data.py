@@ -7,6 +7,7 @@ flight at once, so 1 to 50 views take one query and 10,000 take 200:
 - `rows.empty`, `last_updated.nulls`, `last_updated.future` (beyond now + a tolerance),
   `last_updated.stale` (newest value older than the view's `max_age`),
   `primary_key.nulls`, `primary_key.duplicates`;
+- `volume.drop` for views with `volume:` (Optimove's daily volume rule, `checks.volume`);
 - for views that declare `optimove: {vertical, table}` (spec: `optimove_spec`):
   `optimove.flag.values` ('Yes'/'No'), `optimove.<column>.values` (e.g. `optimove.gender.values`),
   `optimove.length`, `optimove.decimals` (more than 4 places), `optimove.placeholder_date`.
@@ -36,7 +37,8 @@ from sharekit.checks.findings import Finding
 from sharekit.checks.optimove import LAST_UPDATED_TYPES, Rule, value_rules
 from sharekit.checks.spec import OptimoveSpec, base_type
 from sharekit.checks.structural import view_label
-from sharekit.config.model import INCREMENTAL_KINDS, Config, View
+from sharekit.checks.volume import volume_findings, volume_probe
+from sharekit.config.model import INCREMENTAL_KINDS, Config, View, Volume
 from sharekit.connect.reads import Reads
 from sharekit.connect.session import Session, wrap_connector_error
 from sharekit.errors import StatementRefused
@@ -65,6 +67,7 @@ class Probe:
     zoned: bool = False  # TIMESTAMP_LTZ / _TZ: compare with CURRENT_TIMESTAMP(), else SYSDATE()
     primary_key: tuple[str, ...] = ()
     rules: tuple[Rule, ...] = ()
+    volume: Volume | None = None  # Optimove's volume rule (checks/volume.py)
 
 
 def human(seconds: float) -> str:
@@ -136,9 +139,10 @@ def data_probes(
             else:
                 primary_key = view.primary_key
         rules = value_rules(view, live, spec) if view.optimove is not None else ()
+        volume = volume_probe(view, live, skipped)
         if skipped:
             notes.append(Finding("data.skipped", "warning", label, "skipped " + "; ".join(skipped)))
-        probes.append(Probe(len(probes) + 1, view, label, key, last_updated, zoned, primary_key, rules))
+        probes.append(Probe(len(probes) + 1, view, label, key, last_updated, zoned, primary_key, rules, volume))
     return probes, notes
 
 
@@ -153,6 +157,7 @@ def data_query(t: Templates, probes: list[Probe], tolerance: timedelta) -> str:
             "zoned": p.zoned,
             "primary_key": list(p.primary_key),
             "metrics": list(p.rules) + [None] * (slots - len(p.rules)),
+            "volume": p.volume,
         }
         for p in probes
     ]
@@ -167,12 +172,13 @@ def chunks(probes: list[Probe], size: int = DATA_CHUNK) -> list[list[Probe]]:
 def run_data_checks(
     session: Session, t: Templates, probes: list[Probe], tolerance: timedelta = DEFAULT_TOLERANCE,
     progress: Progress | None = None, chunk: int = DATA_CHUNK, workers: int = DATA_WORKERS,
-) -> list[Finding]:
-    """One query per `chunk` views, `workers` at a time. A chunk Snowflake refuses (a broken
-    view) is read again view by view, so the others are still checked and the broken one is
-    named. Findings are in probe order whatever order the answers come in."""
+) -> tuple[list[Finding], dict[str, int]]:
+    """(findings, rows per view label) from one query per `chunk` views, `workers` at a time. A
+    chunk Snowflake refuses (a broken view) is read again view by view, so the others are still
+    checked and the broken one is named. Findings are in probe order whatever order the answers
+    come in; the row counts (for `handoff`) cost nothing more, the query counts them anyway."""
     if not probes:
-        return []
+        return [], {}
     rows, failed = _read(session, t, chunks(probes, chunk), tolerance, progress, workers)
     refused = [(group[0], error) for group, error in failed if len(group) == 1]
     retry = [[probe] for group, _ in failed if len(group) > 1 for probe in group]
@@ -181,17 +187,18 @@ def run_data_checks(
         rows += more
         refused += [(group[0], error) for group, error in again]
     by_no = {int(row["VIEW_NO"]): row for row in rows}
-    findings = []
+    findings, counts = [], {}
     for probe in probes:
         if probe.no in by_no:
             findings += evaluate(probe, by_no[probe.no], tolerance)
+            counts[probe.label] = _count(by_no[probe.no].get("ROW_COUNT"))
     for probe, refusal in sorted(refused, key=lambda item: item[0].no):
         findings.append(Finding(
             "data.query_failed", "error", probe.label,
             f"reading the view failed: {_error_text(refusal)}; fix the data or the view's definition "
             "(the other views were checked one by one), then check again",
         ))
-    return findings
+    return findings, counts
 
 
 def _read(session: Session, t: Templates, groups: list[list[Probe]], tolerance: timedelta,
@@ -291,6 +298,7 @@ def evaluate(probe: Probe, row: dict[str, Any], tolerance: timedelta = DEFAULT_T
                 "Optimove needs the key to identify each row; fix the source or the view's join, or "
                 "correct `primary_key:`",
             ))
+    findings += volume_findings(probe.volume, label, row)
     for index, rule in enumerate(probe.rules, 1):
         count = _count(row.get(f"M{index}_COUNT"))
         if count:

@@ -8,7 +8,9 @@ It reads the account in at most five round-trips, whatever the account holds:
    (not sent without a current role);
 3. SHOW SHARES: whether the role sees shares, and who owns the config's share;
 4. SHOW DATABASES: whether the share database exists, who owns it, whether it is imported;
-5. one INFORMATION_SCHEMA probe, sent only with a warehouse and a visible database.
+5. one INFORMATION_SCHEMA probe, sent only with a warehouse and a visible database;
+6. with `share.listing` only: SYSTEM$IS_GLOBAL_DATA_SHARING_ENABLED_FOR_ACCOUNT, whose fix is
+   SYSTEM$ENABLE_GLOBAL_DATA_SHARING_FOR_ACCOUNT (both organisation-admin calls).
 
 A statement the account refuses becomes a finding, and the rest still run; a lost connection
 stops the command. Every finding says how to fix it; the statements it quotes are rendered from
@@ -55,12 +57,12 @@ from sharekit.errors import ConfigError, StatementRefused
 from sharekit.output.common import plural
 from sharekit.sql import statements
 from sharekit.sql.templates import Templates
-from sharekit.state.introspect import cell, share_name_of
+from sharekit.state.introspect import cell, share_name_of, truthy
 
 __all__ = ["UNKNOWN", "Database", "DoctorReport", "Facts", "Passed", "config_findings", "diagnose"]
 
 ACCOUNTADMIN = "ACCOUNTADMIN"
-MAX_QUERIES = 5
+MAX_QUERIES = 5  # one more with share.listing: whether global data sharing is enabled
 # what _holding says of a privilege, best first
 GRANTED, DEFAULT, UNSURE, MISSING = "granted", "default", "unsure", "missing"
 
@@ -280,6 +282,30 @@ class _Doctor:
                              f"or from an account in {declared} (database replication)")
 
 
+    def global_sharing(self, f: Facts) -> None:
+        """With `share.listing`: whether Cross-Cloud Auto-Fulfillment is enabled for the account
+        (one more round-trip). SYSTEM$IS_GLOBAL_DATA_SHARING_ENABLED_FOR_ACCOUNT is documented as
+        an organisation admin's call, so a refusal is a warning, never a guess."""
+        if self.config is None or self.config.share.listing is None:
+            return
+        account = f.account or f.locator or "<account_name>"
+        enable = self.sql("enable_global_sharing", account=account)
+        rows, error = self.ask(statements.global_sharing_enabled(self.t, account)) if f.account or f.locator \
+            else (None, "the account's name is unknown")
+        if rows is None:
+            self.problem("warning", "global_data_sharing", account, f"cannot tell whether Cross-Cloud "
+                         f"Auto-Fulfillment is enabled for {account} ({error}; only an organisation admin may ask), "
+                         f"which the share's listing needs to reach other regions; if creating it fails, an "
+                         f"organisation admin runs `{enable}`")
+        elif rows and truthy(next(iter(rows[0].values()), None)):
+            self.ok("global_data_sharing", account, f"Cross-Cloud Auto-Fulfillment is enabled for {account}: "
+                    "the share's listing can reach other regions")
+        else:
+            self.problem("error", "global_data_sharing", account, f"Cross-Cloud Auto-Fulfillment is not enabled for "
+                         f"{account}, and the share's listing needs it to reach consumers in other regions: an "
+                         f"organisation admin runs `{enable}` once")
+
+
 def _owned(owner: str, role: str) -> str:
     return f"owned by role {role}" if owner == role else f"owned by {owner}, which role {role} inherits"
 
@@ -304,6 +330,7 @@ def diagnose(session: Session, t: Templates, config: Config | None = None,
     doctor.database(facts, databases)
     doctor.probe(facts, databases)
     doctor.consumers(facts)
+    doctor.global_sharing(facts)
     found = (*(config_findings(config_error) if config_error else ()), *doctor.findings)
     stats = {"queries": session.round_trips - before, "seconds": round(time.perf_counter() - started, 3)}
     return DoctorReport(

@@ -12,6 +12,7 @@ from typing import Any
 
 from sharekit.checks.findings import Finding, of_severity
 from sharekit.state.introspect import cell
+from sharekit.state.listing import region_key  # noqa: F401 - doctor compares regions with it
 
 UNKNOWN = "unknown"
 
@@ -93,11 +94,6 @@ class DoctorReport:
             "passed": [p.to_json() for p in self.passed],
             "stats": self.stats,
         }  # fmt: skip
-
-
-def region_key(region: str) -> str:
-    """`PUBLIC.AWS_EU_CENTRAL_1` and `aws_eu_central_1` → `AWS_EU_CENTRAL_1`."""
-    return region.strip().rsplit(".", 1)[-1].upper()
 
 
 def _text(value: Any) -> str | None:

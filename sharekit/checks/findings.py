@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 SEVERITIES = ("error", "warning")
 SEVERITY_RANK = {"error": 0, "warning": 1}
@@ -19,6 +20,9 @@ class Finding:
     object: str
     message: str
     share: str = ""
+    # the numbers behind the message (volume.drop: yesterday's rows, the average), for the monitor's
+    # results table; not part of the finding's identity nor of its JSON
+    figures: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def to_json(self) -> dict[str, str]:
         data = {"id": self.id, "severity": self.severity}

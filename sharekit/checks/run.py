@@ -22,6 +22,7 @@ from sharekit.checks.structural import structural_checks, view_label
 from sharekit.config.model import Config
 from sharekit.connect.session import Session
 from sharekit.plan.diff import diff
+from sharekit.plan.listing import cross_region_findings
 from sharekit.sql import identifiers
 from sharekit.sql.templates import Templates
 from sharekit.state.desired import desired_state
@@ -40,6 +41,7 @@ class CheckReport:
     skipped_checks: tuple[str, ...] = ()
     data: bool = False
     stats: dict[str, Any] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)  # with `data`: rows per view label it could read
 
     @property
     def blocking(self) -> tuple[Finding, ...]:
@@ -106,20 +108,24 @@ def run_checks(
     skip_checks: Iterable[str] = (),
     tolerance: timedelta = DEFAULT_TOLERANCE,
     progress: Progress | None = None,
+    actual: AccountState | None = None,
 ) -> CheckReport:
     """Structural checks and Optimove's column rules; with `data`, the data checks too.
-    Reads the account once, then (with `data`) runs one query for all views."""
+    Reads the account once (unless the caller read it: `actual`), then (with `data`) the data."""
     before, started = session.round_trips, time.perf_counter()
     spec = spec if spec is not None else load_spec()
-    actual = introspect(session, config, t)
+    actual = actual if actual is not None else introspect(session, config, t)
     status = view_status(config, actual, t)
     changed = [key for key, state in status.items() if state != "current"]
     findings = structural_checks(config, actual, changed)
+    findings += cross_region_findings(config, actual.region)  # as `plan` blocks on it (sharekit.plan.listing)
     findings += optimove_checks(config, actual, spec, status)
+    rows: dict[str, int] = {}
     if data:
         probes, notes = data_probes(config, actual, spec, status)
         findings += notes
-        findings += run_data_checks(session, t, probes, tolerance, progress)
+        data_findings, rows = run_data_checks(session, t, probes, tolerance, progress)
+        findings += data_findings
     skipped = tuple(sorted(set(skip_checks)))
     labels = tuple(view_label(config, view) for view in config.views)
     stats = {"queries": session.round_trips - before, "seconds": round(time.perf_counter() - started, 3)}
@@ -131,6 +137,7 @@ def run_checks(
         skipped_checks=skipped,
         data=data,
         stats=stats,
+        rows=rows,
     )
 
 
@@ -149,6 +156,6 @@ def order(findings: Iterable[Finding], labels: tuple[str, ...]) -> tuple[Finding
 def view_status(config: Config, actual: AccountState, t: Templates) -> dict[tuple[str, str, str], str]:
     """Each configured view → `missing` (not in the account), `outdated` (the config would replace
     it: another definition or other columns) or `current`, as the plan's diff decides it."""
-    changes = diff(config, desired_state(config, t), actual)
+    changes = diff(config, desired_state(config, t, actual.region), actual)
     keys = [(config.share.database, view.schema, view.name) for view in config.views]
     return {key: changes.view_status(key) for key in keys}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from sharekit.cli import audit, check, common, doctor, export, local, plan, project, schema
+from sharekit.cli import audit, check, common, doctor, export, handoff, local, monitor, plan, project, reader, schema
 
 app = typer.Typer(
     cls=common.ExitOneOnUsageErrors,
@@ -19,8 +19,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(local.local_app, name="local")
+app.add_typer(monitor.monitor_app, name="monitor")
+app.add_typer(reader.reader_app, name="reader")
 for command in (project.init, project.validate, project.render, plan.plan, plan.apply, audit.audit, check.check,
-                doctor.doctor, schema.schema, export.export):
+                doctor.doctor, handoff.handoff, schema.schema, export.export):
     app.command()(command)
 
 

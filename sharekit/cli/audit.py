@@ -55,6 +55,7 @@ def audit(
     """
     from sharekit.audit import audit as run_audit
     from sharekit.output.audit import audit_markdown, print_audit
+    from sharekit.output.progress import status
     from sharekit.output.sarif import sarif_log
     from sharekit.sql import identifiers
 
@@ -62,7 +63,8 @@ def audit(
     wanted = identifiers.normalize(share) if share is not None else None
     t = common.templates(templates_dir)
     target = common.target_name(connection, local, local_dir, replay)
-    with common.session_for(config, connection, local, local_dir, record, replay) as session:
+    with common.session_for(config, connection, local, local_dir, record, replay) as session, \
+            status(common.err(), "Auditing the account's outbound shares"):
         report = run_audit(session, t, config=config, share=wanted,
                            allow_accounts=allow_account or (), allow_columns=allow_column or ())
     common.emit_report(fmt, report.to_json, lambda: audit_markdown(report, target),

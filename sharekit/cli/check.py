@@ -82,22 +82,16 @@ def check(
 
 def _run_with_progress(config: Config, session: Session, t: Templates, data: bool, spec: OptimoveSpec,
                        skip: Iterable[str], tolerance: timedelta) -> CheckReport:
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     from sharekit.checks.run import run_checks
+    from sharekit.output.progress import counter
 
-    views = len(config.views)
-    console = common.err()
-    if not console.is_terminal:  # CI logs and pipes get no bar (nor the blank line it leaves)
-        return run_checks(config, session, t, data=data, spec=spec, skip_checks=skip, tolerance=tolerance)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
-        task = bar.add_task("Reading the account's metadata", total=None)
+    views = plural(len(config.views), "view")
+    # CI logs and pipes get no bar (nor the blank line it leaves)
+    with counter(common.err(), f"Checking the data of {views}", first="Reading the account's metadata") as bar:
 
         def progress(done: int, total: int) -> None:
-            # one query for all views: the bar pulses until it returns; per-view queries count up
-            bar.update(task, description=f"Checking the data of {plural(views, 'view')}",
-                       total=total if total > 1 else None, completed=done)
+            if bar:  # one query for all views: the bar pulses until it returns; per-view queries count up
+                bar(done, total if total > 1 else None, "")
 
         return run_checks(config, session, t, data=data, spec=spec, skip_checks=skip,
-                          tolerance=tolerance, progress=progress)
+                          tolerance=tolerance, progress=progress if bar else None)

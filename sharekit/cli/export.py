@@ -25,9 +25,13 @@ def export(
                                           help="Export only this view (repeatable; NAME or SCHEMA.NAME)."),
     full: bool = typer.Option(False, "--full", help="Export every row, ignoring the stored watermarks."),
     dry_run: bool = typer.Option(False, "--dry-run",
-                                 help="Print the statements without running them (only reads are sent)."),
+                                 help="Print the statements without running them (only reads are sent: nothing "
+                                      "is created, written or locked)."),
     download: Path | None = typer.Option(None, "--download", metavar="DIR",
-                                         help="Also copy this run's files from the (internal) stage to DIR (GET)."),
+                                         help="Also copy this run's files (recorded in WATERMARKS, so they count) "
+                                              "from the (internal) stage to DIR (GET)."),
+    break_lock: bool = typer.Option(False, "--break-lock",
+                                    help="Take the export lock over from a run that is dead (killed, disconnected)."),
     fmt: common.Format = common.FormatOption,
     var: list[str] | None = common.VarOption,
     templates_dir: Path | None = common.TemplatesOption,
@@ -42,11 +46,17 @@ def export(
     """
     from sharekit.export import run_export
     from sharekit.output.export import print_report, report_markdown
+    from sharekit.output.progress import counter
 
     config = common.load(file, var)
     t = common.templates(templates_dir)
     target = common.target_name(connection, local, local_dir, replay)
-    with common.session_for(config, connection, local, local_dir, record, replay) as session:
-        report = run_export(config, session, t, views=view or (), full=full, dry_run=dry_run, download=download)
+    with common.session_for(config, connection, local, local_dir, record, replay) as session, \
+            counter(common.err(), "Exporting" if not dry_run else "Reading") as progress:
+        report = run_export(config, session, t, views=view or (), full=full, dry_run=dry_run, download=download,
+                            break_lock=break_lock, progress=progress)
+    report.target = target
+    for warning in report.warnings:  # on stderr whatever the format; the JSON carries them too
+        common.warning_line(warning)
     common.emit(fmt, report.to_json, lambda: report_markdown(report, target),
                 lambda: print_report(report, common.out(), target))

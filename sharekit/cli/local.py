@@ -117,22 +117,33 @@ def sql(
     if output is OutputFormat.json:
         typer.echo(json.dumps(rows, default=_json_value, indent=2, ensure_ascii=False))
         return
-    from rich.console import Console
-    from rich.table import Table
+    from sharekit.cli.common import out
+    from sharekit.output.common import plural, print_records
 
-    console = Console()
+    console = out()
     if not rows:
         console.print("(no rows)")
         return
-    table = Table(show_lines=False)
-    for name in rows[0]:
-        table.add_column(name, overflow="fold")  # wrap, never truncate values
-    for row in rows:
-        table.add_row(
-            *("" if v is None else str(_json_value(v) if not isinstance(v, str) else v) for v in row.values())
-        )
-    console.print(table)
-    console.print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
+    print_records(console, [{name: "" if v is None else v if isinstance(v, str) else str(_json_value(v))
+                             for name, v in row.items()} for row in rows])
+    console.print(plural(len(rows), "row"))
+
+
+@local_app.command("run-task")
+@handle_errors
+def run_task(
+    name: str = typer.Argument(..., metavar="NAME", help="The task: TASK, or DATABASE.SCHEMA.TASK."),
+    local_dir: Path | None = LocalDirOption,
+) -> None:
+    """Run a task's body once, as Snowflake would on its schedule (the monitor's task runs
+    sharekit's checks against the local account and fills its results table)."""
+    from sharekit.local import open_local_account
+    from sharekit.local.tasks import run_task as run_local_task
+
+    with open_local_account(local_dir) as account:
+        summary = run_local_task(account, name)
+    typer.echo(f"Ran task {name}: run {summary['run_id']} at {summary['run_at']} UTC, {summary['errors']} error(s), "
+               f"{summary['warnings']} warning(s) over {summary['views']} view(s), {summary['queries']} queries")
 
 
 @local_app.command("reset")

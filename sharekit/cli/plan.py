@@ -49,12 +49,14 @@ def plan(
     """
     from sharekit.api import blocking_message, make_plan
     from sharekit.output.plan import plan_markdown, print_plan
+    from sharekit.output.progress import status
     from sharekit.output.safefile import write_text_safely
     from sharekit.plan.definition import plan_to_json
 
     config = common.load(file, var)
     t = common.templates(templates_dir)
-    with common.session_for(config, connection, local, local_dir, record, replay) as session:
+    with common.session_for(config, connection, local, local_dir, record, replay) as session, \
+            status(common.err(), "Reading the account"):
         result = make_plan(config, session, t, skip_check or ())
     target = common.target_name(connection, local, local_dir, replay)
     common.emit(fmt, lambda: plan_to_json(result), lambda: plan_markdown(result, target),
@@ -100,6 +102,9 @@ def apply(
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking for confirmation."),
     allow_destroy: bool = typer.Option(False, "--allow-destroy", help="Allow revokes, consumer removals and drops."),
     workers: int = typer.Option(8, "--workers", min=1, max=64, help="Statements of one stage run in parallel."),
+    batch_size: int = typer.Option(
+        50, "--batch-size", min=1, max=500,
+        help="Statements of one stage sent in one request, where the connection allows it; 1: one a request."),
     skip_check: list[str] | None = common.SkipCheckOption,
     var: list[str] | None = common.VarOption,
     templates_dir: Path | None = common.TemplatesOption,
@@ -110,28 +115,31 @@ def apply(
     """
     from rich.progress import Progress
 
-    from sharekit.api import check_fresh, make_plan, read_plan, refuse_unsafe, run_plan
+    from sharekit.api import check_fresh, make_plan, read_plan, refuse_unsafe, run_plan, write_local_files
     from sharekit.output.plan import print_plan
+    from sharekit.output.progress import status
 
     config = common.load(file, var)
     t = common.templates(templates_dir)
     target = common.target_name(connection, local, local_dir, replay)
     with common.session_for(config, connection, local, local_dir, record, replay) as session:
-        if plan_file is not None:
-            result = check_fresh(config, session, t, read_plan(plan_file))
-        else:
-            result = make_plan(config, session, t, skip_check or ())
+        with status(common.err(), "Reading the account"):
+            if plan_file is not None:
+                result = check_fresh(config, session, t, read_plan(plan_file))
+            else:
+                result = make_plan(config, session, t, skip_check or ())
         print_plan(result, common.plan_console(), target)
         if not result.has_changes:
             return
         refuse_unsafe(result, allow_destroy)
         if not yes:
             _confirm(result, target)
+        write_local_files(config, result)
         started = time.perf_counter()
         with _stopped_by_signals() as stop, Progress(console=common.err(), transient=True) as progress:
             task = progress.add_task("Applying", total=len(result.changes))
             outcome = run_plan(session, result, allow_destroy, workers,
-                               on_done=lambda _change: progress.advance(task), stop=stop)
+                               on_done=lambda _change: progress.advance(task), stop=stop, batch_size=batch_size)
         seconds = time.perf_counter() - started
     if outcome.ok:
         common.labelled(f"Applied {plural(len(outcome.done), 'change')}", "green",
@@ -194,6 +202,8 @@ def _report_unfinished(outcome: ApplyResult, signum: int | None) -> None:
     report = common.err()
     counts = (f"{len(outcome.done)} done, {len(outcome.failed)} failed, "
               f"{len(outcome.not_started)} not started")
+    if outcome.unknown:  # a batch failed without naming its statement: a plan tells which ran
+        counts += f", {len(outcome.unknown)} unknown (re-plan to see)"
     if signum is not None:
         common.error_line(f"apply stopped by {signal.Signals(signum).name}: {counts}.")
     else:
@@ -204,5 +214,11 @@ def _report_unfinished(outcome: ApplyResult, signum: int | None) -> None:
         report.print(f"  done        {change.action} {change.object}", markup=False)
     for change in outcome.not_started:
         report.print(f"  not started {change.action} {change.object}", markup=False)
+    for change, message in outcome.unknown:
+        common.labelled("  unknown    ", "yellow", f"{change.action} {change.object}: {message}", report)
     report.print("Fix the cause, then run `sharekit plan` to see what is left, or `sharekit apply` to finish."
                  if signum is None else "Run `sharekit plan` to see what is left, or `sharekit apply` to finish.")
+    if outcome.unknown:
+        # UNCONFIRMED on a real account: that share DDL runs in a multi-statement request (reference §5)
+        report.print("If the account refuses several statements in one request, apply with --batch-size 1 "
+                     "(one statement a request).")

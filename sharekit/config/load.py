@@ -7,14 +7,14 @@ user fixes a file in one pass. Unknown keys are errors with a "did you mean" hin
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from sharekit.config.access import read_access
 from sharekit.config.export import read_export
 from sharekit.config.model import (
     DEFAULT_LAST_UPDATED,
@@ -23,13 +23,13 @@ from sharekit.config.model import (
     KINDS,
     Column,
     Config,
-    Consumer,
     OptimoveTable,
-    Share,
     View,
     parse_duration,
 )
-from sharekit.config.reader import Reader, _bool, _name, _qualified3, _shown, _text
+from sharekit.config.monitor import read_monitor, read_volume
+from sharekit.config.reader import Reader, _name, _qualified3, _shown, _text
+from sharekit.config.share import read_share
 from sharekit.config.source import BadMerge, Located, LocatedList, NestedTooDeeply, load
 from sharekit.errors import ConfigError, IdentifierError, Problem
 from sharekit.sql import fragments as sqlcheck
@@ -142,7 +142,8 @@ def parse_config(
 
 
 def _read_document(r: Reader, document: Any, base_dir: Path) -> Config | None:
-    top = r.mapping(document, "", ("version", "share", "defaults", "local", "views", "export"), 1)
+    top = r.mapping(document, "", ("version", "share", "defaults", "local", "views", "export", "monitor",
+                                      "reader"), 1)
     if top is None:
         return None
     version = top.get("version")
@@ -152,7 +153,7 @@ def _read_document(r: Reader, document: Any, base_dir: Path) -> Config | None:
             "version",
             "must be 1 (this sharekit reads config version 1)" if "version" in top else "is required: add `version: 1`",
         )
-    share = _read_share(r, top)
+    share = read_share(r, top)  # sharekit.config.share: `share:`
     defaults = r.mapping(top.get("defaults", Located()), "defaults",
                          ("schema", "last_updated", "max_age"), top.key_lines.get("defaults"))
     # A copy: the loaded mapping may be shared through a YAML anchor, so it is never changed.
@@ -171,6 +172,8 @@ def _read_document(r: Reader, document: Any, base_dir: Path) -> Config | None:
             seed = (base_dir / seed_text) if seed_text else None
     views = _read_views(r, top, schema, last_updated, max_age)
     export = read_export(r, top, share, schema)  # sharekit.config.export: `export:`, views[].export
+    reader = read_access(r, top, base_dir)  # sharekit.config.access: `reader:`
+    monitor = read_monitor(r, top, share)  # sharekit.config.monitor: `monitor:`
     if share is None:
         return None
     return Config(
@@ -183,76 +186,13 @@ def _read_document(r: Reader, document: Any, base_dir: Path) -> Config | None:
         seed=seed,
         warnings=tuple(r.warnings),
         export=export,
+        reader=reader,
+        monitor=monitor,
     )
 
 
-def _read_share(r: Reader, top: Located) -> Share | None:
-    if "share" not in top:
-        r.problem(1, "share", "is required: name the share, its database and its consumers")
-        return None
-    node = r.mapping(top["share"], "share", ("name", "database", "comment", "consumers", "prune"),
-                     top.key_lines["share"])
-    if node is None:
-        return None
-    name = r.get(node, "share", "name", _name, required=True)
-    database = r.get(node, "share", "database", _name, required=True)
-    comment = r.get(node, "share", "comment", _text)
-    prune = r.get(node, "share", "prune", _bool, default=False)
-    consumers: list[Consumer] = []
-    raw = node.get("consumers")
-    if raw is None or (isinstance(raw, LocatedList) and not raw):  # missing, `consumers:` or `[]`
-        r.warn(node.key_lines.get("consumers", node.line), "share.consumers",
-               "none declared; the share will reach no account: add `- account: ORG.ACCOUNT` "
-               "under `consumers:` (Optimove gives you its ORG.ACCOUNT)")
-    elif not isinstance(raw, LocatedList):
-        r.problem(node.key_lines["consumers"], "share.consumers", "must be a list of {account: ORG.ACCOUNT}")
-    else:
-        seen: dict[str, int] = {}
-        for index, item in enumerate(raw):
-            key = f"share.consumers[{index}]"
-            line = raw.item_lines[index]
-            if isinstance(item, str):
-                item = Located(account=item)
-                item.line, item.key_lines = line, {"account": line}
-            entry = r.mapping(item, key, ("account", "share_restrictions", "locator"), line)
-            if entry is None:
-                continue
-            account = r.get(entry, key, "account", _account(r, key, line), required=True)
-            restrictions = r.get(entry, key, "share_restrictions", _bool)
-            locator = r.get(entry, key, "locator", _locator)
-            if account is None:
-                continue
-            if account in seen:
-                r.problem(line, f"{key}.account", f"{account} is listed twice (first at line {seen[account]})")
-                continue
-            seen[account] = line
-            consumers.append(Consumer(account, restrictions, line, locator))
-    if name is None or database is None:
-        return None
-    return Share(name, database, comment, tuple(consumers), bool(prune))
-
-
-def _locator(value: Any) -> str:
-    """A legacy account locator (`AB12345`): letters and digits, no organisation."""
-    text = _text(value).strip().upper()
-    if not re.fullmatch(r"[A-Z][A-Z0-9]{1,30}", text):
-        raise ValueError(f"{text!r} is not an account locator: write letters and digits, e.g. AB12345")
-    return text
-
-
-def _account(r: Reader, key: str, line: int) -> Callable[[Any], str]:
-    def convert(value: Any) -> str:
-        account, legacy = identifiers.normalize_account(_text(value))
-        if legacy:
-            r.warn(line, f"{key}.account",
-                   f"{account} is a legacy account locator; Snowflake prefers ORG.ACCOUNT")
-        return account
-
-    return convert
-
-
 _VIEW_KEYS = ("name", "schema", "from", "kind", "primary_key", "columns", "where", "query",
-              "comment", "last_updated", "max_age", "optimove", "export")
+              "comment", "last_updated", "max_age", "optimove", "export", "volume")
 
 
 def _read_views(r: Reader, top: Located, schema: str, last_updated: str, max_age: timedelta) -> list[View]:
@@ -299,7 +239,7 @@ def _read_view(r: Reader, node: Located, key: str, schema: str, last_updated: st
             if extra in node:
                 r.problem(node.key_lines[extra], f"{key}.{extra}",
                           "cannot be used with `query:`: put it in the query itself")
-        checked = r.get(node, key, "query", _query)
+        checked = r.get(node, key, "query", _query, required=True)
         if checked is None or name is None:
             return None
         columns = tuple(Column(c, source=c) for c in checked.columns)
@@ -317,7 +257,7 @@ def _read_view(r: Reader, node: Located, key: str, schema: str, last_updated: st
         name=name, schema=view_schema, kind=kind, columns=columns, sources=tuple(sources),
         source=source, last_updated=view_last_updated, max_age=view_max_age,
         primary_key=primary_key, comment=comment, where=where, query=query, optimove=optimove,
-        line=node.line,
+        line=node.line, volume=read_volume(r, node, key, names),
     )
 
 
@@ -387,8 +327,8 @@ def _read_column(r: Reader, item: Any, key: str, line: int) -> Column | None:
     if "from" in node and "expr" in node:
         r.problem(line, key, "use either `from:` (rename) or `expr:` (computed), not both")
         return None
-    source = r.get(node, key, "from", _name)
-    expr = r.get(node, key, "expr", lambda v: sqlcheck.check_scalar(_text(v), "expr"))
+    source = r.get(node, key, "from", _name, required="from" in node)
+    expr = r.get(node, key, "expr", lambda v: sqlcheck.check_scalar(_text(v), "expr"), required="expr" in node)
     comment = r.get(node, key, "comment", _text)
     if name is None or ("expr" in node and expr is None) or ("from" in node and source is None):
         return None

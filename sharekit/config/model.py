@@ -25,6 +25,22 @@ class Consumer:
     share_restrictions: bool | None = None
     line: int | None = None
     locator: str | None = None  # its legacy locator, for accounts that SHOW SHARES names by locator
+    region: str | None = None  # Snowflake region id (AWS_US_EAST_1, or PUBLIC.AWS_US_EAST_1), upper-case
+
+
+TITLE_MAX = 110  # listing manifest reference: a title has at most 110 characters
+DESCRIPTION_MAX = 7500  # and a description at most 7,500
+
+
+@dataclass(frozen=True)
+class Listing:
+    """`share.listing:`: a private listing that carries the share to consumers in other regions."""
+
+    name: str  # stored identifier
+    title: str
+    refresh: str  # auto-fulfillment refresh_schedule, normalised to minutes: "60 MINUTE"
+    description: str | None = None
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -34,6 +50,8 @@ class Share:
     comment: str | None
     consumers: tuple[Consumer, ...]
     prune: bool = False
+    listing: Listing | None = None
+    ready_by_utc: str | None = None  # "HH:MM", 24-hour: when Optimove may read the day's data
 
 
 @dataclass(frozen=True)
@@ -67,6 +85,7 @@ class View:
     query: str | None = None  # `query:` views: the regenerated SELECT
     optimove: OptimoveTable | None = None
     line: int | None = None
+    volume: Volume | None = None
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -97,6 +116,60 @@ class Export:
         return (view.schema, view.name) not in self.skipped
 
 
+MONITOR_SCHEMA = "SHAREKIT_MONITOR"  # sharekit's monitor objects, in the share database unless named
+DEFAULT_VOLUME_RATIO = 0.2  # Optimove's Data Volume Validation defaults: MultFactor 0.2,
+DEFAULT_VOLUME_DAYS = 180  # DaysBackwards 180
+
+
+@dataclass(frozen=True)
+class Volume:
+    """`views[].volume:`: Optimove's daily volume rule, run by `check --data` and the monitor."""
+
+    date_column: str  # stored name of the column whose date counts the day
+    ratio: float = DEFAULT_VOLUME_RATIO
+    days: int = DEFAULT_VOLUME_DAYS
+
+
+@dataclass(frozen=True)
+class Alert:
+    integration: str  # stored name of an e-mail notification integration
+    recipients: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Monitor:
+    """The `monitor:` section: sharekit's checks run inside Snowflake on a schedule."""
+
+    database: str  # stored
+    schema: str  # stored
+    warehouse: str  # stored
+    schedule: str  # normalised: "USING CRON 0 4 * * * UTC"
+    alert: Alert | None = None
+    keep_days: int | None = None
+    line: int | None = None
+    variables: tuple[tuple[str, str], ...] = ()  # --var / SHAREKIT_VAR_* values, for the procedure's config
+
+
+DEFAULT_READER_ROLE, DEFAULT_READER_USER, DEFAULT_READER_WAREHOUSE = "OPTIMOVE_READER", "OPTIMOVE_ETL", "OPTIMOVE_WH"
+
+
+@dataclass(frozen=True)
+class ReaderAccess:
+    """The `reader:` section: a least-privilege login for Optimove's ETL (sharekit.config.access)."""
+
+    role: str  # stored names
+    user: str
+    warehouse: str
+    network_policy: str
+    public_key: str  # base64 of the DER public key, no PEM armour: what RSA_PUBLIC_KEY takes
+    key_fingerprint: str  # SHA256:<base64>, as DESC USER shows RSA_PUBLIC_KEY_FP; printed instead of the key
+    allowed_ips: tuple[str, ...]
+    resource_monitor: str | None = None  # set with credit_quota
+    credit_quota: int | None = None
+    statement_timeout: int | None = None  # seconds
+    line: int | None = None
+
+
 @dataclass(frozen=True)
 class Config:
     path: str
@@ -108,6 +181,8 @@ class Config:
     seed: Path | None = None
     warnings: tuple[str, ...] = ()
     export: Export | None = None
+    reader: ReaderAccess | None = None
+    monitor: Monitor | None = None
 
     @property
     def schemas(self) -> tuple[str, ...]:

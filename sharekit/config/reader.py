@@ -84,7 +84,9 @@ class Reader:
     ) -> Any:
         where = _join(key, name)
         if name not in node or node[name] is None:
-            if required:
+            if required and name in node:  # `query:` with nothing after it: never dropped silently
+                self.problem(node.key_lines.get(name, node.line), where, "is empty: give it a value")
+            elif required:
                 self.problem(node.line, where, "is required")
             return default
         line = node.key_lines.get(name, node.line)

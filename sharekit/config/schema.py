@@ -27,10 +27,12 @@ from sharekit.config.model import (
     DEFAULT_MAX_AGE,
     DEFAULT_MAX_FILE_MB,
     DEFAULT_SCHEMA,
+    DESCRIPTION_MAX,
     EXPORT_FORMATS,
     EXPORT_SCHEMA,
     KINDS,
     MAX_FILE_MB,
+    TITLE_MAX,
 )
 
 SCHEMA_FILE = "sharekit.schema.json"
@@ -47,7 +49,12 @@ VARIABLE = r"\$\{[A-Za-z_][A-Za-z0-9_]*\}"  # `${NAME}`, replaced before a value
 DURATION = r"^\s*(\d+d(\d+h)?(\d+m)?|\d+h(\d+m)?|\d+m)\s*$"
 # `identifiers.normalize_account`: ORG.ACCOUNT, or a bare legacy locator (which warns)
 ACCOUNT = r"^\s*([A-Za-z][A-Za-z0-9]*\.[A-Za-z]([A-Za-z0-9_]{0,61}[A-Za-z0-9])?|[A-Za-z]{1,4}[0-9]{3,10})\s*$"
-LOCATOR = r"^\s*[A-Za-z][A-Za-z0-9]{1,30}\s*$"  # config.load._locator
+LOCATOR = r"^\s*[A-Za-z][A-Za-z0-9]{1,30}\s*$"  # config.share._locator
+# config.share.REGION, any case (ECMA 262 patterns have no inline flags); an optional region group
+REGION = (r"^\s*([A-Za-z][A-Za-z0-9_]*\.)?([Aa][Ww][Ss]|[Aa][Zz][Uu][Rr][Ee]|[Gg][Cc][Pp])_"
+          r"[A-Za-z0-9_]*[A-Za-z0-9]\s*$")
+REFRESH = r"^\s*\d+\s*([Mm][Ii][Nn][Uu][Tt][Ee]|[Hh][Oo][Uu][Rr]|[Dd][Aa][Yy])[Ss]?\s*$"  # share.refresh_schedule
+HHMM = r"^\s*([01][0-9]|2[0-3]):[0-5][0-9]\s*$"  # config.share._hhmm
 
 
 def _key(schema: dict[str, Any], description: str, example: Any, *, nullable: bool = False) -> dict[str, Any]:
@@ -104,10 +111,32 @@ def _consumer() -> dict[str, Any]:
         "locator": _key({"type": "string", "anyOf": [{"pattern": LOCATOR}, {"pattern": VARIABLE}]},
                         "The account's legacy locator, for accounts that SHOW SHARES names by locator.",
                         "AB12345", nullable=True),
+        "region": _key({"type": "string", "anyOf": [{"pattern": REGION}, {"pattern": VARIABLE}]},
+                       "The consumer account's Snowflake region (what CURRENT_REGION() returns there). A "
+                       "region other than this account's needs `share.listing:`.", "AWS_US_EAST_1",
+                       nullable=True),
     }, "A consumer account.", {"account": "OPTIMOVE.EU_PROD"}, required=("account",))
     return {"description": "A consumer: its ORG.ACCOUNT alone, or a mapping with `account:`.",
             "anyOf": [{"type": "string", "anyOf": [{"pattern": ACCOUNT}, {"pattern": VARIABLE}]}, entry],
             "examples": [{"account": "OPTIMOVE.EU_PROD"}]}
+
+
+def _listing() -> dict[str, Any]:
+    refresh = {"type": "string", "anyOf": [{"pattern": REFRESH}, {"pattern": VARIABLE}]}
+    manifest_text = {"type": "string", "minLength": 1, "not": {"pattern": r"\$\$"}}
+    listing = _object({
+        "name": _key(NAME, "The listing object. " + _NAMES, "OPTIMOVE_LISTING"),
+        "title": _key({**manifest_text, "maxLength": TITLE_MAX}, "The listing's title (no `$$`).",
+                      "Acme data for Optimove"),
+        "refresh": _key(refresh, "How often auto-fulfillment refreshes the consumers' regions: a number and "
+                        "MINUTE, HOUR or DAY, from 1 MINUTE to 8 DAY.", "1 HOUR"),
+        "description": _key({**manifest_text, "maxLength": DESCRIPTION_MAX}, "The listing's description "
+                             "(no `$$`).", "Daily customer and order data", nullable=True),
+    }, "A private listing that carries the share, with Cross-Cloud Auto-Fulfillment, to the consumers in "
+       "other regions (consumers in this account's region stay direct).",
+        {"name": "OPTIMOVE_LISTING", "title": "Acme data for Optimove", "refresh": "1 HOUR"},
+        required=("name", "title", "refresh"))
+    return {"description": listing["description"], **_or_null(listing), "examples": listing["examples"]}
 
 
 def _share() -> dict[str, Any]:
@@ -121,6 +150,10 @@ def _share() -> dict[str, Any]:
                           "(a warning).", [{"account": "OPTIMOVE.EU_PROD"}], nullable=True),
         "prune": _key({"type": "boolean"}, "true: revoke grants, remove consumers and drop shared views "
                       "not declared here (apply still needs --allow-destroy).", False, nullable=True),
+        "listing": _listing(),
+        "ready_by_utc": _key({"type": "string", "anyOf": [{"pattern": HHMM}, {"pattern": VARIABLE}]},
+                             "The daily time (UTC, 24-hour HH:MM, quoted) by which the day's data is ready "
+                             "for Optimove: `sharekit handoff` reports it.", "05:00", nullable=True),
     }, "The share, its database and its consumers.",
         {"name": "OPTIMOVE_SHARE", "database": "OPTIMOVE_SHARE_DB", "consumers": [{"account": "OPTIMOVE.EU_PROD"}]},
         required=("name", "database"))
@@ -190,6 +223,7 @@ def _view() -> dict[str, Any]:
             {"vertical": "ecommerce", "table": "Customers"}, required=("vertical", "table")),
         "export": _key({"type": "boolean"}, "false: `sharekit export` leaves this view out (default true).",
                        False, nullable=True),
+        "volume": _volume(),
     }, "A secure view to share: over one source (`from:` and `columns:`) or one SELECT (`query:`).",
         {"name": "CUSTOMERS", "from": "RAW.CRM.CUSTOMERS", "kind": "dimension",
          "columns": ["CUSTOMER_ID", "LastUpdated"]},
@@ -219,6 +253,73 @@ def _export() -> dict[str, Any]:
         required=("stage",), dependencies={"url": ["storage_integration"], "storage_integration": ["url"]})
 
 
+def _volume() -> dict[str, Any]:
+    return _object({
+        "date_column": _key(NAME, "The view's column whose date counts the day (e.g. ORDER_DATE).", "ORDER_DATE"),
+        "ratio": _key({"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                      "volume.drop when yesterday's rows are below ratio x the daily average (Optimove's "
+                      "MultFactor, default 0.2).", 0.2, nullable=True),
+        "days": _key({"type": "integer", "minimum": 1, "maximum": 3650},
+                     "Days before yesterday the average covers (Optimove's DaysBackwards, default 180).", 180,
+                     nullable=True),
+    }, "Optimove's daily volume check for this view (`check --data` and the monitor).",
+        {"date_column": "ORDER_DATE"}, required=("date_column",))
+
+
+def _monitor() -> dict[str, Any]:
+    cron = r"^\s*[Uu][Ss][Ii][Nn][Gg]\s+[Cc][Rr][Oo][Nn](\s+\S+){5}\s+[A-Za-z0-9_+/-]+\s*$"
+    return _object({
+        "schema": _key(NAME, "Where the monitor's table, procedure, task and alert live: SCHEMA (in "
+                       "share.database) or DATABASE.SCHEMA (default SHAREKIT_MONITOR).", "SHAREKIT_MONITOR",
+                       nullable=True),
+        "warehouse": _key(NAME, "The warehouse the task runs on.", "MONITOR_WH"),
+        "schedule": _key({"type": "string", "anyOf": [{"pattern": cron}, {"pattern": VARIABLE}]},
+                         "When the checks run: Snowflake CRON, five fields and a time zone; before "
+                         "Optimove's daily extraction.", "USING CRON 0 4 * * * UTC"),
+        "alert": _object({
+            "integration": _key(NAME, "An e-mail notification integration.", "OPS_EMAIL"),
+            "recipients": _key({"anyOf": [NAME, {"type": "array", "minItems": 1, "items": NAME}]},
+                               "E-mail addresses the alert writes to (verified users of the account).",
+                               ["data@example.com"]),
+        }, "An ALERT that e-mails when the last run found errors.",
+            {"integration": "OPS_EMAIL", "recipients": ["data@example.com"]}, required=("integration", "recipients")),
+        "keep_days": _key({"type": "integer", "minimum": 1, "maximum": 3650},
+                          "Each run deletes results older than this many days (default: keep all).", 30,
+                          nullable=True),
+    }, "sharekit's checks inside Snowflake on a schedule: a results table, a procedure, a task, an alert.",
+        {"warehouse": "MONITOR_WH", "schedule": "USING CRON 0 4 * * * UTC"}, required=("warehouse", "schedule"))
+
+
+def _reader() -> dict[str, Any]:
+    from sharekit.config.model import DEFAULT_READER_ROLE, DEFAULT_READER_USER, DEFAULT_READER_WAREHOUSE
+
+    ipv4 = r"^\s*(\d{1,3}\.){3}\d{1,3}(/\d{1,2})?\s*$"  # config.access._ips checks the numbers
+    ip = {"type": "string", "anyOf": [{"pattern": ipv4}, {"pattern": VARIABLE}]}
+    timeout = {"anyOf": [{"type": "string", "pattern": DURATION}, {"type": "integer", "minimum": 1},
+                         {"type": "string", "pattern": VARIABLE}]}
+    return _object({
+        "role": _key(NAME, f"The reader's role (default {DEFAULT_READER_ROLE}): USAGE on the database, "
+                     "schemas and warehouse, SELECT on the declared views only.", DEFAULT_READER_ROLE, nullable=True),
+        "user": _key(NAME, f"The TYPE = SERVICE user Optimove's ETL logs in as (default {DEFAULT_READER_USER}): "
+                     "key-pair authentication, no password.", DEFAULT_READER_USER, nullable=True),
+        "warehouse": _key(NAME, f"The warehouse the reader queries with (default {DEFAULT_READER_WAREHOUSE}); "
+                          "created when missing, an existing one is only used.", DEFAULT_READER_WAREHOUSE,
+                          nullable=True),
+        "public_key": _key(SQL, "Optimove's RSA public key: a PEM file relative to this config, or the key "
+                           "itself through ${VAR}. Never printed (plans show its SHA256 fingerprint).",
+                           "keys/optimove_rsa.pub"),
+        "allowed_ips": _key({"type": "array", "minItems": 1, "items": ip},
+                            "Optimove's IPv4 addresses or CIDR ranges: the user's network policy allows these only.",
+                            ["203.0.113.10", "198.51.100.0/24"]),
+        "credit_quota": _key({"type": "integer", "minimum": 1}, "Credits a month: a resource monitor suspends the "
+                             "warehouse when they are used up.", 20, nullable=True),
+        "statement_timeout": _key(timeout, "STATEMENT_TIMEOUT_IN_SECONDS of the user: seconds, or a duration "
+                                  "(30m, 1h); at most 7 days.", "1h", nullable=True),
+    }, "The database-connection route: a least-privilege login for Optimove's ETL, instead of or besides the "
+       "share.", {"public_key": "keys/optimove_rsa.pub", "allowed_ips": ["203.0.113.10"]},
+        required=("public_key", "allowed_ips"))
+
+
 def config_schema() -> dict[str, Any]:
     """The JSON Schema (draft-07) of sharekit.yml version 1."""
     top = _object({
@@ -230,6 +331,8 @@ def config_schema() -> dict[str, Any]:
                          "first created (only for --local).", "seed.sql", nullable=True),
         }, "Settings of the embedded local account (--local).", {"seed": "seed.sql"}),
         "export": _export(),
+        "reader": _reader(),
+        "monitor": _monitor(),
         "views": _key({"type": "array", "minItems": 1, "items": _view()}, "The secure views to share.",
                       [{"name": "CUSTOMERS", "from": "RAW.CRM.CUSTOMERS", "columns": ["CUSTOMER_ID", "LastUpdated"]}]),
     }, "sharekit.yml: what a Snowflake account shares with Optimove, through Secure Data Sharing.",

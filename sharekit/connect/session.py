@@ -2,13 +2,18 @@
 
 `query` returns rows as dicts keyed by Snowflake's column names; `execute` runs one statement.
 Both count one round-trip, so plans can report (and benchmarks can bound) what they cost.
+
+A session that can send several statements in one request also has `execute_batch(sqls)` (one
+round-trip; apply uses it when present, see `plan.apply`). It runs them in order, stops at the
+first failure and raises BatchFailed, which says how many completed before it, or that it
+cannot tell.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol, runtime_checkable
 
@@ -27,6 +32,16 @@ class Session(Protocol):
     def execute(self, sql: str) -> None: ...
 
     def close(self) -> None: ...
+
+
+class BatchFailed(Exception):
+    """A statement of a batch failed. `completed`: how many statements before it completed (the
+    next one is the failed one, the rest did not run), or None when the account cannot tell which
+    statement failed (then any of them may have run). `error` is the failure itself."""
+
+    def __init__(self, completed: int | None, error: BaseException) -> None:
+        super().__init__(str(getattr(error, "msg", None) or error))
+        self.completed, self.error = completed, error
 
 
 class RoundTripCounter:
@@ -78,6 +93,18 @@ class SnowflakeSession:
         with self._counter.counting(), self._connection.cursor() as cursor:
             cursor.execute(sql)
 
+    def execute_batch(self, sqls: list[str]) -> None:
+        """The statements in one request (the connector's `num_statements`, reference §5); their
+        results are not fetched (each `nextset()` would cost a round-trip). Which statement of a
+        failed request failed is not told apart here: the error is BatchFailed(None, …).
+        UNCONFIRMED: that a failed statement stops the ones after it and fails the request (not
+        only its own result), and that share DDL runs in a multi-statement request as alone."""
+        try:
+            with self._counter.counting(), self._connection.cursor() as cursor:
+                cursor.execute("\n".join(sqls), num_statements=len(sqls))
+        except Exception as error:  # any failure leaves the batch's outcome unknown
+            raise BatchFailed(None, error) from error
+
     def close(self) -> None:
         self._connection.close()
 
@@ -110,6 +137,15 @@ class GuardedSession:
     def execute(self, sql: str) -> None:
         self._guarded(self.inner.execute, sql)
 
+    def execute_batch(self, sqls: list[str]) -> None:
+        try:
+            self.inner.execute_batch(sqls)  # type: ignore[attr-defined]  # checked above
+        except BatchFailed as failure:
+            wrapped = wrap_connector_error(failure.error)
+            if wrapped is None:
+                raise
+            raise BatchFailed(failure.completed, wrapped) from failure.error
+
     @staticmethod
     def _guarded(call: Any, sql: str) -> Any:
         try:
@@ -125,3 +161,14 @@ class GuardedSession:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
+
+
+def batch_executor(session: Any) -> Callable[[list[str]], None] | None:
+    """The session's `execute_batch`, or None when it sends one statement a request. Looked up
+    on the class, so a wrapper that forwards unknown attributes (a recording) does not batch
+    unseen; a GuardedSession batches when the session it guards does."""
+    if getattr(type(session), "execute_batch", None) is None:
+        return None
+    if isinstance(session, GuardedSession) and batch_executor(session.inner) is None:
+        return None
+    return session.execute_batch  # type: ignore[no-any-return]

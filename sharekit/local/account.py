@@ -18,12 +18,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sharekit.connect.session import RoundTripCounter
+from sharekit.connect.session import BatchFailed, RoundTripCounter
 from sharekit.errors import ConnectionError_, SharekitError, SnowflakeError
 from sharekit.local import resolve, sferrors
+from sharekit.local.access import Access
 from sharekit.local.context import session_values
 from sharekit.local.ddl import Ddl
-from sharekit.local.engine import Engine
+from sharekit.local.engine import Engine, gc_paused
+from sharekit.local.listings import Listings
 from sharekit.local.shares import Shares
 from sharekit.local.show import Filters, Show
 from sharekit.local.sqltext import (
@@ -37,6 +39,7 @@ from sharekit.local.sqltext import (
 )
 from sharekit.local.stages import Stages
 from sharekit.local.store import DirLock, Store, reset_command
+from sharekit.local.tasks import Tasks
 
 DEFAULT_LOCATOR = "LOCAL01"
 LATENCY_ENV = "SHAREKIT_LOCAL_LATENCY_MS"
@@ -100,6 +103,11 @@ class LocalAccount:
         self.ddl = Ddl(self.store, self.engine, self.shares, self.context)
         self.show = Show(self.store, self.engine, self.shares, self.account_locator)
         self.stages = Stages(directory, self.engine)  # CREATE STAGE, COPY INTO @stage, GET, LIST
+        self.tasks = Tasks(self.store, self.stages)  # the monitor's tasks, alerts, procedures; PUT
+        self.access = Access(self.store)  # roles, users, network policies, warehouses, resource monitors
+        self.listings = Listings(self.store, self.shares, self.context)  # private listings, consumer regions
+        self.shares.elsewhere = self.listings.elsewhere  # ADD ACCOUNTS refuses accounts in other regions
+        self.show.listing_of = self.listings.of_share  # SHOW SHARES `to` of a share attached to a listing
         self._synced_version = -1
         _open_accounts.add(self)
 
@@ -117,6 +125,22 @@ class LocalAccount:
 
     def execute(self, sql: str) -> None:
         self.query(sql)
+
+    def execute_batch(self, sqls: list[str]) -> None:
+        """Several statements in one request, like the connector's `num_statements`: one
+        round-trip (one latency), each statement numbered (SHAREKIT_LOCAL_FAIL_AT counts
+        statements); the first failure stops the batch and says how many completed before it."""
+        started = time.perf_counter()
+        try:
+            if self._latency:
+                time.sleep(self._latency)
+            for index, sql in enumerate(sqls):
+                try:
+                    self._round_trip(sql, latency=False)
+                except Exception as error:
+                    raise BatchFailed(index, error) from error
+        finally:
+            self._counter.record(started)
 
     def run_script(self, sql_text: str) -> None:
         """Run a `;`-separated script, one round-trip per statement; errors are the statement's
@@ -145,13 +169,13 @@ class LocalAccount:
         self.close()
 
     # -- one statement ------------------------------------------------------------------------
-    def _round_trip(self, sql: str) -> list[dict[str, Any]]:
+    def _round_trip(self, sql: str, latency: bool = True) -> list[dict[str, Any]]:
         if self._closed:
             raise sferrors.closed()
         with self._count_lock:  # not self._lock: numbering must not wait for a running statement
             self._statements += 1
             number = self._statements
-        if self._latency:
+        if self._latency and latency:
             time.sleep(self._latency)  # the network, outside the lock: callers overlap
         if self._fail_at is not None and number == self._fail_at:
             raise sferrors.dropped_connection(number)
@@ -160,7 +184,7 @@ class LocalAccount:
                 f"a statement of {len(sql.encode('utf-8')) / 1e6:.1f} MB (at most {MAX_STATEMENT_BYTES / 1e6:.0f} MB "
                 "each, the size Snowflake recommends; split it, e.g. one INSERT per few thousand rows)"
             )
-        with self._lock:
+        with self._lock, gc_paused():
             if self._closed:
                 raise sferrors.closed()
             stmt = one_statement(sql)
@@ -186,10 +210,16 @@ class LocalAccount:
         second = words[1] if len(words) > 1 else ""
         rest = " ".join(words[1:6])
 
+        if self.access.handles(stmt):  # before the no-ops next: CREATE ROLE / WAREHOUSE are recorded
+            return self.access.run(stmt)
         if _is_no_op(words):
             return [{"status": "Statement executed successfully."}]
+        if Tasks.handles(stmt):
+            return self.tasks.run(stmt)
         if Stages.handles(stmt):
             return self.stages.run(stmt)
+        if Listings.handles(stmt):
+            return self.listings.run(stmt)
         if first == "CREATE":
             kind = _created_kind(words)
             if kind == "SHARE":

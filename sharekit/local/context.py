@@ -11,6 +11,15 @@ The local account has one role and no warehouses; four documented test knobs cha
   account-level privileges SHOW GRANTS TO ROLE lists for that role; `none` for none;
 - `SHAREKIT_LOCAL_WAREHOUSE` (default LOCAL_WH): what CURRENT_WAREHOUSE() returns; `none` for NULL.
 
+Two more say where consumer accounts are, for listings (sharekit/local/listings.py):
+
+- `SHAREKIT_LOCAL_CONSUMER_REGIONS=ORG.ACCOUNT=REGION,…`: the regions of consumer accounts; any
+  account not named is in the local account's own region. ADD ACCOUNTS of an account elsewhere
+  fails as on Snowflake; a listing may target it only with auto-fulfillment;
+- `SHAREKIT_LOCAL_GLOBAL_DATA_SHARING` (on|off, default on): whether Cross-Cloud
+  Auto-Fulfillment starts enabled for the account; `SELECT
+  SYSTEM$ENABLE_GLOBAL_DATA_SHARING_FOR_ACCOUNT('<name>')` enables it for good (kept in the store).
+
 The layout of SHOW GRANTS TO ROLE rows for account privileges (`granted_on` ACCOUNT, `name` the
 account locator) and for inherited roles (USAGE on ROLE) is UNCONFIRMED: no public source shows
 such rows; sharekit's reader (`sharekit.checks.doctor`) parses them defensively.
@@ -27,6 +36,8 @@ from sharekit.local import sferrors
 from sharekit.local.show import EPOCH, ORGANIZATION, OWNER
 
 REGION_ENV = "SHAREKIT_LOCAL_REGION"
+CONSUMER_REGIONS_ENV = "SHAREKIT_LOCAL_CONSUMER_REGIONS"
+GLOBAL_SHARING_ENV = "SHAREKIT_LOCAL_GLOBAL_DATA_SHARING"
 ROLE_ENV = "SHAREKIT_LOCAL_ROLE"
 PRIVILEGES_ENV = "SHAREKIT_LOCAL_ROLE_PRIVILEGES"
 WAREHOUSE_ENV = "SHAREKIT_LOCAL_WAREHOUSE"
@@ -53,6 +64,28 @@ def region() -> str:
         raise ConnectionError_(f"${REGION_ENV} must be a Snowflake region name such as {DEFAULT_REGION}, "
                                f"not {value!r}")
     return value
+
+
+def consumer_regions() -> dict[str, str]:
+    """`$SHAREKIT_LOCAL_CONSUMER_REGIONS` → {ORG.ACCOUNT: REGION}; a malformed entry is an error."""
+    regions: dict[str, str] = {}
+    for item in (_env(CONSUMER_REGIONS_ENV) or "").split(","):
+        if not item.strip():
+            continue
+        account, _, where = item.partition("=")
+        account, where = account.strip().upper(), where.strip().upper()
+        if not account or not _REGION.match(where):
+            raise ConnectionError_(f"${CONSUMER_REGIONS_ENV}: write ORG.ACCOUNT=REGION entries separated by commas, "
+                                   f"e.g. OPTIMOVE.US_PROD=AWS_US_EAST_1, not {item.strip()!r}")
+        regions[account] = where
+    return regions
+
+
+def global_sharing_default() -> bool:
+    value = (_env(GLOBAL_SHARING_ENV) or "on").lower()
+    if value not in ("on", "off"):
+        raise ConnectionError_(f"${GLOBAL_SHARING_ENV} must be on or off, not {value!r}")
+    return value == "on"
 
 
 def role() -> str:

@@ -23,6 +23,11 @@ QUIRKS = {
     "secure_text_hidden": "SHOW VIEWS `text` is empty for secure views (another role owns them)",
     # Terraform PR 2040's sample output lists consumers added by locator as locators
     "accounts_locator": "SHOW SHARES `to` and SHOW GRANTS OF SHARE name consumers by legacy locator",
+    # Terraform issue 1279 shows a marker in `to` for a share attached to a (public) listing; for a
+    # private listing no source shows `to`: this lists the share's direct consumers instead
+    "listing_to_accounts": "SHOW SHARES `to` of a share attached to a listing lists its direct consumers",
+    # no source read shows DESC NETWORK POLICY for a single address: as written, or as a /32 range
+    "network_policy_cidr_hosts": "DESC NETWORK POLICY lists a single address a.b.c.d as a.b.c.d/32",
 }
 
 # the role that owns secure views under `secure_text_hidden` (the session's role does not)

@@ -56,6 +56,12 @@ def unsupported(feature: str) -> ProgrammingError:
     return _err(2, "0A000", f"{COMPILATION}Unsupported feature '{feature}'.")
 
 
+def show_too_large(limit: int) -> ProgrammingError:
+    """Snowflake's words (snowflake-jdbc #1021); the error number is UNCONFIRMED."""
+    return _err(1000, "22000", f"The result set size exceeded the max number of rows({limit}) supported for "
+                               "SHOW statements. Use LIMIT option to limit result set to a smaller number.")
+
+
 def local_limitation(what: str) -> ProgrammingError:
     """Something Snowflake accepts but the local account cannot model; says so plainly."""
     return _err(2, "0A000", f"Unsupported feature in the sharekit local account: {what}")
@@ -173,6 +179,19 @@ def too_many_accounts(share: str, count: int, limit: int) -> ProgrammingError:
 def invalid_account(text: str, why: str) -> ProgrammingError:
     # errno and text UNCONFIRMED.
     return _own(2043, "02000", f"{COMPILATION}Invalid account identifier '{text}': {why}")
+
+
+def accounts_in_other_regions(accounts: list[str]) -> ProgrammingError:
+    # text from a real refusal quoted in Terraform issue 2641 (accounts in another region);
+    # errno and sqlstate UNCONFIRMED
+    return _err(3518, "0A000", f"{COMPILATION}Following accounts cannot be added to this share: "
+                f"{', '.join(accounts)}.")
+
+
+def listing_problem(name: str, why: str) -> ProgrammingError:
+    """A listing statement the local account refuses (manifest, state, attachment): Snowflake
+    refuses these too (listing and manifest documentation) but no source quotes its words."""
+    return _own(3600, "0A000", f"{COMPILATION}Listing '{identifiers.quote(name)}': {why}")
 
 
 def invalid_privilege(privilege: str, kind: str) -> ProgrammingError:

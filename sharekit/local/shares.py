@@ -8,6 +8,7 @@ GRANT/REVOKE to roles or users are accepted as no-ops: the local account has one
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sharekit.errors import IdentifierError
@@ -25,6 +26,9 @@ GrantKey = tuple  # (share, privilege, granted_on, *name parts)
 
 class Shares:
     """Share rules over the store; `engine` answers which databases and objects exist."""
+
+    # accounts a direct share cannot reach (another region): set by the account (local/listings.py)
+    elsewhere: Callable[[list[str]], list[str]] | None = None
 
     def __init__(self, store: Store, engine: Engine) -> None:
         self.store = store
@@ -157,6 +161,9 @@ class Shares:
                     raise sferrors.too_many_accounts(name, len(accounts), MAX_ACCOUNTS_PER_ADD)
                 if self.usage_database(name) is None:
                     raise sferrors.accounts_before_database(name)
+                far = self.elsewhere(accounts) if self.elsewhere else []
+                if far:
+                    raise sferrors.accounts_in_other_regions(far)
                 for account in accounts:
                     share["accounts"].setdefault(account, now_iso())  # duplicate ADD: no-op
             else:

@@ -8,6 +8,7 @@ strings 'true'/'false' (SHOW SHARES `secure_objects_only` too: its rendering is 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from sharekit.sql import identifiers
 ORGANIZATION = "SHAREKIT"  # owner_account is <ORG>.<ACCOUNT_NAME>; the local account's org
 OWNER = "ACCOUNTADMIN"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+LISTING_MARKER = "ALL ACCOUNTS IN DATA EXCHANGE"  # SHOW SHARES `to` of a share attached to a listing
 
 SHARES_COLUMNS = (
     "created_on", "kind", "owner_account", "name", "database_name", "to", "owner", "comment",
@@ -48,13 +50,21 @@ def _bool(value: bool) -> str:
     return "true" if value else "false"
 
 
+# A SHOW statement refuses a result of more rows unless LIMIT (at most this) cuts it, and pages
+# with LIMIT n FROM 'name' (snowflake-jdbc #1021, snowflake-sqlalchemy #274 and #744). FROM is
+# taken as "names after it" (datahub #19143); whether a row named exactly so comes back first is
+# UNCONFIRMED: sharekit's paging (state/introspect.py) reads either way. Tests lower it.
+SHOW_MAX_ROWS = 10_000
+
+
 class Filters:
-    """LIKE / STARTS WITH / LIMIT of a SHOW statement (IN … is read by the caller)."""
+    """LIKE / STARTS WITH / LIMIT [FROM] of a SHOW statement (IN … is read by the caller)."""
 
     def __init__(self) -> None:
         self.like: re.Pattern[str] | None = None
         self.starts_with: str | None = None
         self.limit: int | None = None
+        self.after: str | None = None
 
     def read(self, r: Reader) -> bool:
         if r.accept_word("LIKE"):
@@ -67,7 +77,7 @@ class Filters:
                 raise r.error("expected a number", tok)
             self.limit = int(tok.text)
             if r.accept_word("FROM"):
-                r.string()
+                self.after = r.string()
         else:
             return False
         return True
@@ -78,7 +88,10 @@ class Filters:
         return self.starts_with is None or name.startswith(self.starts_with)
 
     def apply(self, rows: list[dict[str, Any]], column: str = "name") -> list[dict[str, Any]]:
-        rows = [row for row in rows if self.keep(str(row[column]))]
+        after = self.after
+        rows = [row for row in rows if self.keep(str(row[column])) and (after is None or str(row[column]) > after)]
+        if len(rows) > SHOW_MAX_ROWS and (self.limit is None or self.limit > SHOW_MAX_ROWS):
+            raise sferrors.show_too_large(SHOW_MAX_ROWS)
         return rows if self.limit is None else rows[: self.limit]
 
 
@@ -89,6 +102,7 @@ class Show:
         self.shares = shares
         self.locator = locator
         self.quirks = active_quirks()
+        self.listing_of: Callable[[str], dict[str, Any] | None] = lambda share: None  # set by the account
 
     def grantee(self, share: str) -> str:
         return f"{self.locator}.{identifiers.quote(share)}"
@@ -113,10 +127,10 @@ class Show:
                     "owner_account": f"{ORGANIZATION}.{self.locator}",
                     "name": name,
                     "database_name": self.shares.usage_database(name) or "",
-                    "to": self._to(sorted(share["accounts"])),
+                    "to": self._to(sorted(share["accounts"]), self.listing_of(name)),
                     "owner": OWNER,
                     "comment": share["comment"] or "",
-                    "listing_global_name": "",
+                    "listing_global_name": (self.listing_of(name) or {}).get("global_name", ""),
                     "secure_objects_only": _bool(share["secure_objects_only"]),
                 }
             )
@@ -125,9 +139,13 @@ class Show:
     def _consumer(self, account: str) -> str:
         return locator_of(account) if "accounts_locator" in self.quirks and "." in account else account
 
-    def _to(self, accounts: list[str]) -> str:
+    def _to(self, accounts: list[str], listing: dict[str, Any] | None = None) -> str:
         """SHOW SHARES `to`: comma and space separated, at most three, then `... (N TOTAL)`
-        (reference §10: Terraform re-added consumers forever because of the cut)."""
+        (reference §10: Terraform re-added consumers forever because of the cut). A share attached
+        to a listing shows a marker instead (Terraform issue 1279; for a private listing
+        UNCONFIRMED: the `listing_to_accounts` quirk lists its direct consumers instead)."""
+        if listing is not None and "listing_to_accounts" not in self.quirks:
+            return LISTING_MARKER
         shown = ", ".join(self._consumer(account) for account in accounts[:3])
         return shown + (f", ... ({len(accounts)} TOTAL)" if len(accounts) > 3 else "")
 

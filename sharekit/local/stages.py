@@ -7,6 +7,7 @@ Enough of Snowflake's unloading for `sharekit export` and a user's own look at t
         [MAX_FILE_SIZE = n] [HEADER = TRUE] [DETAILED_OUTPUT = TRUE]
     GET '@STAGE/path/' 'file:///dir/'
     LIST '@STAGE/path/'   (or LIST @STAGE/path/)
+    REMOVE '@STAGE/path/' (or RM; what a failed export's unrecorded folder needs)
 
 A stage is `stages/<db>/<schema>/<name>/` under the account directory (names percent-encoded),
 its files under `files/`. A stage with a URL is a local directory too: nothing reaches a cloud.
@@ -52,7 +53,7 @@ class Stages:
     @staticmethod
     def handles(stmt: Statement) -> bool:
         words, tokens = stmt.words, stmt.tokens
-        if words[:1] in (["LIST"], ["LS"], ["GET"]):
+        if words[:1] in (["LIST"], ["LS"], ["GET"], ["REMOVE"], ["RM"]):
             return True
         if words[:2] == ["COPY", "INTO"] and len(tokens) > 2:
             third = tokens[2]
@@ -67,6 +68,8 @@ class Stages:
             return self._copy(stmt)
         if first == "GET":
             return self._get(stmt)
+        if first in ("REMOVE", "RM"):
+            return self._remove(stmt)
         return self._list(stmt)
 
     # -- names --------------------------------------------------------------------------------
@@ -320,3 +323,15 @@ class Stages:
                  "md5": None, "last_modified": datetime.fromtimestamp(p.stat().st_mtime, UTC).isoformat()}
                 for p in found]
 
+    def _remove(self, stmt: Statement) -> list[dict[str, Any]]:
+        """REMOVE: the matching files go; one row per file (name, result), as Snowflake answers."""
+        r = Reader(stmt)
+        r.next()
+        location = self._location_text(r, stmt)
+        key = self._location(location)[0]
+        files, found = self._matching(location)
+        rows = []
+        for path in found:
+            path.unlink()
+            rows.append({"name": f"{key[2].lower()}/{path.relative_to(files).as_posix()}", "result": "removed"})
+        return rows

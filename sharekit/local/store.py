@@ -42,13 +42,20 @@ from sharekit.errors import ConnectionError_
 
 FORMAT_VERSION = 1
 COMPACT_AFTER = 5000
-KINDS = ("share", "grant", "view", "table", "database")  # database: only those made FROM SHARE
+KINDS = ("share", "grant", "view", "table", "database",  # database: only those made FROM SHARE
+         *("role", "role_grant", "user", "user_role", "network_policy", "warehouse", "resource_monitor"),  # access.py
+         *("listing", "setting"),  # local/listings.py
+         *("task", "alert", "procedure"))  # local/tasks.py: the monitor's objects
 SNAPSHOT, JOURNAL, LOCK = "account.json", "journal.jsonl", "lock"
 GLOBAL_DB, DATABASES = "global.duckdb", "databases"
 STAGES = "stages"  # local/stages.py: one directory per stage, the files COPY INTO wrote
 OWNED_NAMES = (SNAPSHOT, JOURNAL, LOCK, GLOBAL_DB, f"{GLOBAL_DB}.wal", DATABASES, STAGES)
 STRAY_PREFIX = f".{SNAPSHOT}."  # `.account.json.PID.tmp`: a snapshot a crash left half-written
 KEY_PARTS = {"share": (1, 1), "grant": (4, 6), "view": (3, 3), "table": (3, 3), "database": (1, 1)}  # (min, max)
+KEY_PARTS.update({"role": (1, 1), "role_grant": (4, 6), "user": (1, 1), "user_role": (2, 2),
+                  "network_policy": (1, 1), "warehouse": (1, 1), "resource_monitor": (1, 1)})  # local/access.py
+KEY_PARTS.update({"listing": (1, 1), "setting": (1, 1)})  # local/listings.py
+KEY_PARTS.update({"task": (3, 3), "alert": (3, 3), "procedure": (3, 3)})  # local/tasks.py
 
 
 def now_iso() -> str:
@@ -330,6 +337,10 @@ _FIELDS: dict[str, dict[str, tuple[Any, bool]]] = {
     },
     "table": {"column_comments": (_str_map, False), "column_types": (_str_map, False)},
     "database": {"origin": (str, True)},
+    "listing": {"share": (str, True), "manifest": (str, True), "state": (str, True), "created_on": (_is_ts, True),
+                "updated_on": (_is_ts, True), "published_on": (lambda v: v is None or _is_ts(v), True),
+                "global_name": (str, True), "comment": (_OPT_STR, False)},
+    "setting": {"enabled": (bool, True)},
 }
 
 

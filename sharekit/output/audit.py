@@ -10,12 +10,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sharekit.output.common import SEVERITY_STYLE, md_code, md_text, plural, stats_line
+from sharekit.output.common import SEVERITY_STYLE, md_code, md_text, plural, print_rows, stats_line, wrapped
 from sharekit.sql import identifiers
 
 if TYPE_CHECKING:
     from sharekit.audit.report import AuditReport, ShareReport
     from sharekit.checks.findings import Finding
+    from sharekit.state.listing import ListingState
 
 
 def _status(share: ShareReport, report: AuditReport) -> str:
@@ -37,70 +38,79 @@ def _columns(obj: Any) -> str:
 # --- text --------------------------------------------------------------------------------------
 
 def print_audit(report: AuditReport, console: Console, target: str) -> None:
-    """One block per share: facts, an objects table, a findings table; then the totals."""
+    """One block per share: facts, an objects table, a findings table; then the totals. A table
+    too wide for the terminal becomes a list (names and ids whole, the long cells wrapped)."""
     count = len(report.shares)
-    console.print(Text.assemble(("sharekit audit", "bold"), f" of {target}: {plural(count, 'outbound share')}"))
+
+    def line(text: Text) -> None:
+        console.print(wrapped(console, text, 2))
+
+    line(Text.assemble(("sharekit audit", "bold"), f" of {target}: {plural(count, 'outbound share')}"))
     orphans = [f for f in report.findings if f.share not in {s.name for s in report.shares}]
     if orphans:
         console.print()
-        console.print(Text.assemble(("Declared share ", "bold"), (orphans[0].share, "bold cyan"),
-                                    f"  in {report.config}"))
-        console.print(_findings_table(orphans))
+        line(Text.assemble(("Declared share ", "bold"), (orphans[0].share, "bold cyan"), f"  in {report.config}"))
+        _print_findings(console, orphans)
     for share in report.shares:
         console.print()
         status = _status(share, report)
         title = Text.assemble(("Share ", "bold"), (share.name, "bold cyan"))
         if status:
             title.append_text(Text.assemble("  ", (status, "dim")))
-        console.print(title)
-        facts = Table.grid(padding=(0, 2))
-        facts.add_column(style="dim")
-        facts.add_column()
+        line(title)
         consumers = ", ".join(share.consumers) or "none"
-        if share.listing:
+        if share.listing and share.listing_state is not None:
+            consumers += " (direct; the listing's targets below)"
+        elif share.listing:
             consumers += " (attached to a listing: its consumers are not listed)"
         elif not share.consumers_complete:
             consumers += " (incomplete)"
-        facts.add_row(Text("database"), Text(share.database or "none"))
-        facts.add_row(Text("consumers"), Text(consumers))
+        facts = [(Text("database"), Text(share.database or "none")), (Text("consumers"), Text(consumers))]
+        if share.listing_state is not None:
+            facts.append((Text("listing"), Text(listing_text(share.listing_state))))
         if share.comment:
-            facts.add_row(Text("comment"), Text(share.comment))
-        console.print(facts)
+            facts.append((Text("comment"), Text(share.comment)))
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim")
+        grid.add_column()
+        print_rows(console, grid, [(None, facts)], wrap=1)
         if share.objects:
             table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-            widest = max(len(obj.name) for obj in share.objects)
-            table.add_column("privilege", no_wrap=True)
-            table.add_column("kind", no_wrap=True)
-            table.add_column("object", overflow="fold", min_width=min(widest, 60))
-            table.add_column("secure", no_wrap=True)
-            table.add_column("columns", overflow="fold", ratio=1)
-            for obj in share.objects:
-                table.add_row(Text(obj.privilege), Text(obj.kind), Text(obj.name), _secure(obj.secure),
-                              Text(_columns(obj)))
-            console.print(table)
+            for header in ("privilege", "kind", "object", "secure"):
+                table.add_column(header)
+            table.add_column("columns", ratio=1)
+            rows = [(Text(obj.privilege), Text(obj.kind), Text(obj.name), _secure(obj.secure), Text(_columns(obj)))
+                    for obj in share.objects]
+            print_rows(console, table, [(None, rows)], wrap=4)
         if share.findings:
-            console.print(_findings_table(share.findings))
+            _print_findings(console, share.findings)
         else:
             console.print(Text("  No findings.", "green"))
     console.print()
     errors, warnings = report.count("error"), report.count("warning")
     style = "red" if errors else "yellow" if warnings else "green"
-    console.print(Text.assemble((f"{plural(errors, 'error')}, {plural(warnings, 'warning')}", style),
-                                f" in {plural(count, 'share')}."))
+    line(Text.assemble((f"{plural(errors, 'error')}, {plural(warnings, 'warning')}", style),
+                       f" in {plural(count, 'share')}."))
     if not report.consumers_checked:
-        console.print(Text("Consumers were not judged: pass -f sharekit.yml or --allow-account ORG.ACCOUNT.", "dim"))
-    console.print(Text(stats_line(report.stats), "dim"))
+        line(Text("Consumers were not judged: pass -f sharekit.yml or --allow-account ORG.ACCOUNT.", "dim"))
+    line(Text(stats_line(report.stats), "dim"))
 
 
-def _findings_table(findings: list[Finding] | tuple[Finding, ...]) -> Table:
+def listing_text(listing: ListingState) -> str:
+    """`SK_LISTING (published): OPTIMOVE.US_PROD; refresh every 60 MINUTE`."""
+    state = "published" if listing.published else "not published"
+    refresh = f"refresh every {listing.refresh}" if listing.refresh else "no auto-fulfillment"
+    return f"{listing.name} ({state}): {', '.join(listing.targets) or 'no targets'}; {refresh}"
+
+
+def _print_findings(console: Console, findings: list[Finding] | tuple[Finding, ...]) -> None:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("severity", no_wrap=True)
-    table.add_column("finding", no_wrap=True)
-    table.add_column("object", overflow="fold", min_width=min(max(len(f.object) for f in findings), 50))
-    table.add_column("what to do", overflow="fold", ratio=1)
-    for f in findings:
-        table.add_row(Text(f.severity, SEVERITY_STYLE.get(f.severity, "")), Text(f.id), Text(f.object), Text(f.message))
-    return table
+    for header in ("severity", "finding", "object"):
+        table.add_column(header)
+    table.add_column("what to do", ratio=1)
+    rows = [(Text(f.severity, SEVERITY_STYLE.get(f.severity, "")), Text(f.id), Text(f.object), Text(f.message))
+            for f in findings]
+    print_rows(console, table, [(None, rows)], wrap=3)
 
 
 # --- Markdown ----------------------------------------------------------------------------------
@@ -143,6 +153,8 @@ def audit_markdown(report: AuditReport, target: str) -> str:
         elif not s.consumers_complete:
             consumers += " — incomplete"
         lines.append(f"- Consumers: {consumers}")
+        if s.listing_state is not None:
+            lines.append(f"- Listing: {md_text(listing_text(s.listing_state))}")
         if s.comment:
             lines.append(f"- Comment: {md_text(s.comment)}")
         lines.append("")

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sharekit.output.common import SEVERITY_STYLE, md_code, md_text, plural, stats_line
+from sharekit.output.common import SEVERITY_STYLE, md_code, md_text, plural, print_rows, stats_line, wrapped
 
 if TYPE_CHECKING:
     from sharekit.checks.run import CheckReport
@@ -23,37 +23,31 @@ def _summary(report: CheckReport) -> str:
 
 def print_report(report: CheckReport, console: Console, target: str) -> None:
     """A table grouped by view: each view once, its findings errors first; `ok` when it has none.
-    Views are named without the share database, which the heading names once."""
-    console.print(Text.assemble("sharekit check for share ", (report.share, "bold"), f" on {target}"))
+    Views are named without the share database, which the heading names once. Too narrow a
+    terminal gets the same as a list: ids and names stay whole, the messages wrap."""
+    console.print(wrapped(console, Text.assemble("sharekit check for share ", (report.share, "bold"),
+                                                 f" on {target}"), 2))
     prefix = report.database + "." if report.database else ""
     table = Table(expand=False)
-    table.add_column("View", overflow="fold")
-    table.add_column("Severity", no_wrap=True)
-    table.add_column("Check", overflow="fold")
-    table.add_column("Message", overflow="fold", ratio=1)
-    for index, (label, findings) in enumerate(report.by_view()):
-        if index:
-            table.add_section()
+    table.add_column("View")
+    table.add_column("Severity")
+    table.add_column("Check")
+    table.add_column("Message", ratio=1)
+    groups = []
+    for label, findings in report.by_view():
         short = label[len(prefix):] if prefix and label.startswith(prefix) else label
-        name = Text(short or "(no view)", style="bold")
-        if not findings:
-            table.add_row(name, Text("ok", style="green"), Text("-"), Text("every check passes"))
-            continue
-        for row, finding in enumerate(findings):
-            table.add_row(
-                name if row == 0 else Text(""),
-                Text(finding.severity, style=SEVERITY_STYLE.get(finding.severity, "")),
-                Text(finding.id),
-                Text(finding.message),
-            )
+        rows = [(Text(f.severity, style=SEVERITY_STYLE.get(f.severity, "")), Text(f.id), Text(f.message))
+                for f in findings] or [(Text("ok", style="green"), Text("-"), Text("every check passes"))]
+        groups.append((Text(short or "(no view)", style="bold"), rows))
     if prefix:
         table.title = Text(f"views in {report.database}", style="dim")
-    console.print(table)
+    print_rows(console, table, groups, wrap=2)
     if report.skipped_checks:
-        console.print(Text.assemble(("Skipped checks (--skip-check): ", "yellow"), ", ".join(report.skipped_checks)))
+        console.print(wrapped(console, Text.assemble(("Skipped checks (--skip-check): ", "yellow"),
+                                                     ", ".join(report.skipped_checks)), 2))
     style = "red" if report.blocking else "yellow" if report.warnings else "green"
-    console.print(Text(_summary(report), style=style))
-    console.print(Text(stats_line(report.stats), style="dim"))
+    console.print(wrapped(console, Text(_summary(report), style=style), 2))
+    console.print(wrapped(console, Text(stats_line(report.stats), style="dim"), 2))
 
 
 def report_markdown(report: CheckReport, target: str) -> str:

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sharekit.output.common import SEVERITY_STYLE, md_code, md_text, plural, stats_line
+from sharekit.output.common import SEVERITY_STYLE, md_code, md_text, plural, print_rows, stats_line, wrapped
 
 if TYPE_CHECKING:
     from sharekit.checks.doctor_model import DoctorReport
@@ -50,27 +50,23 @@ def summary(report: DoctorReport) -> str:
 
 
 def print_report(report: DoctorReport, console: Console, target: str) -> None:
-    console.print(Text.assemble("sharekit doctor on ", (target, "bold")))
+    """The facts, then the checks as a table, or a list when the table cannot fit the terminal."""
+    console.print(wrapped(console, Text.assemble("sharekit doctor on ", (target, "bold")), 2))
     table = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
-    table.add_column("Fact", style="bold", no_wrap=True)
-    table.add_column("Value", overflow="fold")
-    for label, value in facts(report):
-        table.add_row(Text(label), Text(value))
-    console.print(table)
+    table.add_column("Fact", style="bold")
+    table.add_column("Value")
+    print_rows(console, table, [(None, [(Text(label), Text(value)) for label, value in facts(report)])], wrap=1)
     checks = Table(expand=False, box=box.SIMPLE_HEAD)
-    checks.add_column("Result", no_wrap=True)
-    checks.add_column("Check", no_wrap=True)
-    checks.add_column("Object", overflow="fold")
-    checks.add_column("Message", overflow="fold", ratio=1)
-    for finding in report.findings:
-        checks.add_row(Text(finding.severity, style=SEVERITY_STYLE.get(finding.severity, "")), Text(finding.id),
-                       Text(finding.object), Text(finding.message))
-    for passed in report.passed:
-        checks.add_row(Text("ok", style="green"), Text(passed.id), Text(passed.object), Text(passed.message))
-    console.print(checks)
+    for header in ("Result", "Check", "Object"):
+        checks.add_column(header)
+    checks.add_column("Message", ratio=1)
+    rows = [(Text(f.severity, style=SEVERITY_STYLE.get(f.severity, "")), Text(f.id), Text(f.object),
+             Text(f.message)) for f in report.findings]
+    rows += [(Text("ok", style="green"), Text(p.id), Text(p.object), Text(p.message)) for p in report.passed]
+    print_rows(console, checks, [(None, rows)], wrap=3)
     style = "red" if report.blocking else "yellow" if report.warnings else "green"
-    console.print(Text(summary(report), style=style))
-    console.print(Text(stats_line(report.stats), style="dim"))
+    console.print(wrapped(console, Text(summary(report), style=style), 2))
+    console.print(wrapped(console, Text(stats_line(report.stats), style="dim"), 2))
 
 
 def report_markdown(report: DoctorReport, target: str) -> str:

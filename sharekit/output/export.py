@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.text import Text
 
-from sharekit.output.common import md_code, md_text, plural, stats_line
+from sharekit.output.common import md_code, md_text, plural, stats_line, wrapped
 
 if TYPE_CHECKING:
     from sharekit.export import ExportReport, ViewExport
@@ -28,30 +28,36 @@ def _line(view: ViewExport) -> str:
 
 
 def print_report(report: ExportReport, console: Console, target: str) -> None:
+    """A line per view and per file, wrapped at the terminal's width; a dry run's statements are
+    shown as they would run (never re-wrapped)."""
     verb = "would export" if report.dry_run else "exported"
-    console.print(Text.assemble("sharekit export to ", (report.stage, "bold"), f" on {target} "
-                                f"({report.format}, run {report.run_id}{', --full' if report.full else ''})"))
+
+    def line(text: Text, indent: int = 2) -> None:
+        console.print(wrapped(console, text, indent))
+
+    line(Text.assemble("sharekit export to ", (report.stage, "bold"), f" on {target} "
+                       f"({report.format}, run {report.run_id}{', --full' if report.full else ''})"))
     if report.dry_run:
-        console.print(Text("Dry run: these statements are not run (only reads were sent); each INSERT's row, "
-                           "file and byte counts come from its COPY's result when it runs.", style="yellow"))
+        line(Text("Dry run: these statements are not run (only reads were sent); each INSERT's row, "
+                  "file and byte counts come from its COPY's result when it runs.", style="yellow"))
         for statement in report.statements:
             console.print(statement)
             console.print()
     for view in report.views:
         detail = view.location if not report.dry_run else f"{view.location}; from watermark {view.previous}"
-        console.print(Text.assemble((view.view, "bold"), f": {_line(view) if not report.dry_run else detail}"))
+        line(Text.assemble((view.view, "bold"), f": {_line(view) if not report.dry_run else detail}"))
         for f in view.files:
-            console.print(f"  {f.name}  {plural(f.rows, 'row')}, {_size(f.size)}")
+            line(Text(f"  {f.name}  {plural(f.rows, 'row')}, {_size(f.size)}"), 4)
         for path in view.downloaded:
-            console.print(f"  downloaded {path}")
+            line(Text(f"  downloaded {path}"), 4)
         for warning in view.warnings:
-            console.print(Text(f"  warning: {warning}", style="yellow"))
+            line(Text(f"  warning: {warning}", style="yellow"), 4)
     rows = sum(v.rows for v in report.views)
     files = sum(len(v.files) for v in report.views)
     if not report.dry_run:
-        console.print(Text(f"{verb.capitalize()} {plural(rows, 'row')} in {plural(files, 'file')} from "
-                           f"{plural(len(report.views), 'view')}.", style="green"))
-    console.print(Text(stats_line(report.stats), style="dim"))
+        line(Text(f"{verb.capitalize()} {plural(rows, 'row')} in {plural(files, 'file')} from "
+                  f"{plural(len(report.views), 'view')}.", style="green"))
+    line(Text(stats_line(report.stats), style="dim"))
 
 
 def report_markdown(report: ExportReport, target: str) -> str:

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from sharekit.output.common import md_block, md_code, md_text, plural, stats_line
+from sharekit.output.common import md_block, md_code, md_text, plural, stats_line, wrapped
 from sharekit.plan.definition import ACTIONS, Change, Plan
 
 SYMBOLS = {"create": "+", "grant": "+", "add_accounts": "+", "replace": "~", "alter": "~",
@@ -37,9 +37,14 @@ def print_plan(plan: Plan, console: Console, target: str) -> None:
 
     Written in one go: each piece is rendered as `console.print(piece)` would render it (markup,
     emoji, highlighting) and the pieces are printed together, one per line, so a plan of
-    thousands of statements is one write, not thousands (the text is the same)."""
-    pieces: list[str] = []
-    emit = pieces.append
+    thousands of statements is one write, not thousands. The SQL (and its diff) is shown as it
+    runs, never cut or re-wrapped; every other line wraps at the terminal's width, its
+    continuation indented under the first (a `# reason` continues as a comment)."""
+    pieces: list[tuple[str, str | None]] = []  # (markup, continuation prefix; None: verbatim SQL)
+
+    def emit(markup: str, lead: str | None = "  ") -> None:
+        pieces.append((markup, lead))
+
     emit(f"sharekit plan for share [bold]{escape(plan.share)}[/bold] on {escape(target)}")
     if not plan.has_changes:
         emit("\n[green]No changes.[/green] The account matches the config.")
@@ -51,26 +56,26 @@ def print_plan(plan: Plan, console: Console, target: str) -> None:
             head = f"  [{colour}]{symbol} {_title(change)}[/{colour}] {escape(change.object)}"
             if change.breaking:
                 head += "  [bold red]BREAKING[/bold red]"
-            emit(head)
+            emit(head, " " * 6)
             if change.reason:
-                emit(f"      [dim]# {escape(change.reason)}[/dim]")
+                emit(f"      [dim]# {escape(change.reason)}[/dim]", "      # ")
             if change.diff:
                 for line in change.diff.splitlines():
                     style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
-                    emit(f"      [{style}]{escape(line)}[/{style}]")
+                    emit(f"      [{style}]{escape(line)}[/{style}]", None)
             else:
                 for line in change.sql.splitlines():
-                    emit(f"      {escape(line)}")
+                    emit(f"      {escape(line)}", None)
     if plan.unmanaged:
         emit("\n[bold]Unmanaged[/bold] (left alone; set share.prune: true to remove them):")
         for item in plan.unmanaged:
-            emit(f"  [dim]? {escape(item)}[/dim]")
+            emit(f"  [dim]? {escape(item)}[/dim]", " " * 4)
     if plan.checks:
         emit("\n[bold]Checks[/bold]")
         for check in plan.checks:
             colour = "red" if check.severity == "error" else "yellow"
             emit(f"  [{colour}]{check.severity}[/{colour}] {escape(check.id)} "
-                 f"{escape(check.object)}: {escape(check.message)}")
+                 f"{escape(check.object)}: {escape(check.message)}", " " * 6)
     if plan.skipped_checks:
         emit(f"\n[yellow]Skipped checks (--skip-check):[/yellow] {escape(', '.join(plan.skipped_checks))}")
     emit("")
@@ -78,7 +83,18 @@ def print_plan(plan: Plan, console: Console, target: str) -> None:
         emit(summary_line(plan))
     if plan.stats:
         emit(f"[dim]{escape(stats_line(plan.stats))}[/dim]")
-    console.print(Text("\n").join(console.render_str(piece) for piece in pieces))
+    texts = (console.render_str(markup) for markup, _ in pieces)
+    console.print(Text("\n").join(text if lead is None else _wrapped(console, text, lead)
+                                  for text, (_, lead) in zip(texts, pieces, strict=True)), soft_wrap=True)
+
+
+def _wrapped(console: Console, text: Text, lead: str) -> Text:
+    """A piece wrapped at the console's width; a blank line before it (`\n…`) stays."""
+    if text.cell_len <= console.width:
+        return text
+    blank = text.plain.startswith("\n")
+    body = wrapped(console, text[1:] if blank else text, prefix=lead)
+    return Text("\n") + body if blank else body
 
 
 def plan_markdown(plan: Plan, target: str) -> str:

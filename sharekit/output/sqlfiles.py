@@ -52,18 +52,27 @@ def render_files(config: Config, t: Templates) -> dict[str, str]:
         f"{header_line(config)}\n"
         f"-- Change the config, then run: sharekit render -f {Path(config.path).name} --out-dir DIR\n"
     )
+    # the monitor's PUT names its archive by an absolute path; the files in the repository name it
+    # from the config's directory, so `render --check` agrees on every machine
+    absolute = f"'file://{Path(config.path).resolve().parent.as_posix()}/"
     groups: dict[str, list[str]] = {}
     for stage in plan.stages:
         for change in stage.changes:
-            if change.object_type == "view":
+            if stage.name.startswith("reader:"):  # sharekit.plan.access: the database-connection route
+                path = "reader.sql"
+            elif stage.name.startswith("monitor"):  # sharekit.monitor.objects: the scheduled checks
+                path = "monitor.sql"
+            elif change.object_type == "view":
                 path = f"views/{_file_name(change.target[1:])}"
             elif change.object_type == "accounts":
                 path = "consumers.sql"
             elif change.object_type == "grant":
                 path = "grants.sql"
+            elif change.object_type == "listing":  # the share's private listing, its manifest inline
+                path = "listing.sql"
             else:
                 path = "share.sql"
-            groups.setdefault(path, []).append(change.sql)
+            groups.setdefault(path, []).append(change.sql.replace(absolute, "'file://"))
     return {path: header + "\n" + "\n\n".join(sqls) + "\n" for path, sqls in groups.items()}
 
 

@@ -15,8 +15,11 @@ from typing import Any
 from sharekit.checks.findings import Finding
 from sharekit.config.model import Config
 from sharekit.errors import PlanError
+from sharekit.monitor import objects as monitor_objects
+from sharekit.plan.access import reader_stages
 from sharekit.plan.definition import Change, Plan, Stage
 from sharekit.plan.diff import Diff, diff
+from sharekit.plan.listing import cross_region_findings, listing_changes, no_target_findings
 from sharekit.sql import identifiers, statements
 from sharekit.sql.templates import Templates
 from sharekit.state.model import AccountState, Grant
@@ -46,6 +49,12 @@ def fingerprint(state: AccountState) -> str:
             for key, v in sorted(state.views.items())
         },
     }
+    if state.listing is not None:  # only with a listing, so other configs keep their fingerprints
+        canonical["listing"] = [*state.listing.comparable, state.listing.share, state.listing.published]
+    if state.reader is not None:  # only with `reader:`, so other configs keep their fingerprints
+        canonical["reader"] = state.reader.canonical()
+    if state.monitor is not None:  # only when read (`monitor:`, or prune), likewise
+        canonical["monitor"] = monitor_objects.fingerprint_part(state.monitor)
     digest = hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
     return f"sha256:{digest}"
 
@@ -208,7 +217,13 @@ def build_plan(
             add_changes.append(Change("add_accounts", "accounts", ", ".join(chunk),
                                       statements.add_accounts(t, share_name, chunk, flag)))
 
+    # the share's listing (sharekit.plan.listing): dropped first, created or altered with the consumers
+    drops, listing_stage, listing_found, listing_unmanaged = listing_changes(config, delta.listing, t)
+    findings += [*cross_region_findings(config, actual.region), *no_target_findings(config, desired), *listing_found]
+    unmanaged += listing_unmanaged
+
     stages = [
+        Stage("drop listing", tuple(drops)),
         Stage("remove consumers", tuple(
             Change("remove_accounts", "accounts", ", ".join(chunk),
                    statements.remove_accounts(t, share_name, chunk), destructive=True)
@@ -234,7 +249,12 @@ def build_plan(
         Stage("grant REFERENCE_USAGE", grants("REFERENCE_USAGE", "DATABASE"), parallel=True),
         Stage("grant SELECT", grants("SELECT", "VIEW"), parallel=True),
         Stage("add consumers", tuple(add_changes), parallel=True),
+        Stage("listing", tuple(listing_stage)),
     ]
+    if desired.reader is not None:  # sharekit.plan.access: the reader's warehouse, role, grants, policy, user
+        more, also_unmanaged, also_found = reader_stages(config, desired.reader, actual.reader, t)
+        stages, unmanaged, findings = [*stages, *more], [*unmanaged, *also_unmanaged], [*findings, *also_found]
+    stages += monitor_objects.monitor_stages(config, actual.monitor, t)  # sharekit.monitor.objects
     return Plan(
         share=share_name,
         stages=tuple(stage for stage in stages if stage.changes),

@@ -12,6 +12,7 @@ import difflib
 from dataclasses import dataclass
 
 from sharekit.config.model import Config
+from sharekit.plan.listing import ListingDelta, listing_delta
 from sharekit.sql import identifiers
 from sharekit.sql.fragments import normalize_select
 from sharekit.state.model import AccountState, Grant, ViewState
@@ -94,6 +95,7 @@ class Diff:
     accounts_missing: tuple[str, ...]
     accounts_extra: tuple[str, ...]
     accounts_complete: bool  # False: the live consumer list could not be read in full
+    listing: ListingDelta | None = None  # the share's private listing (sharekit.plan.listing)
 
     def view_status(self, key: ViewKey) -> str:
         """`missing` (not in the account), `outdated` (other rows or columns) or `current`."""
@@ -169,6 +171,7 @@ def diff(config: Config, desired: AccountState, actual: AccountState) -> Diff:
     live = actual.share
     live_grants = live.grants if live else frozenset()
     live_accounts = live.accounts if live else frozenset()
+    listing_targets = actual.listing.targets if actual.listing else ()
     views = (view_delta(config, actual, key, want) for key, want in sorted(desired.views.items()))
     return Diff(
         share_missing=live is None,
@@ -184,6 +187,8 @@ def diff(config: Config, desired: AccountState, actual: AccountState) -> Diff:
         grants_missing=tuple(sorted(desired.share.grants - live_grants)),
         grants_extra=tuple(sorted(live_grants - desired.share.grants)),
         accounts_missing=tuple(sorted(desired.share.accounts - live_accounts)),
-        accounts_extra=tuple(sorted(live_accounts - desired.share.accounts)),
+        # a live listing's targets are no direct consumers, whatever SHOW GRANTS OF SHARE lists
+        accounts_extra=tuple(sorted(live_accounts - desired.share.accounts - set(listing_targets))),
         accounts_complete=live is None or live.accounts_complete,
+        listing=listing_delta(desired, actual),
     )

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlglot
 from sqlglot import exp
@@ -74,11 +75,30 @@ def stored(identifier: exp.Identifier | None) -> str:
     return identifier.this if identifier.quoted else identifier.this.upper()
 
 
+# Tokens of a flat expression: names, literals, comparisons and boolean or arithmetic operators,
+# with no parenthesis, comma or keyword that could start a clause, a statement or a subquery.
+# An expression made of these alone reads the same inside `SELECT ( … )`, so `_expression`
+# skips that second parse for it (most row filters: `IS_TEST = FALSE`, `STATUS <> 'TEST'`).
+_FLAT = frozenset({
+    TokenType.VAR, TokenType.NUMBER, TokenType.STRING, TokenType.IDENTIFIER, TokenType.DOT, TokenType.EQ,
+    TokenType.NEQ, TokenType.GT, TokenType.GTE, TokenType.LT, TokenType.LTE, TokenType.AND, TokenType.OR,
+    TokenType.NOT, TokenType.IS, TokenType.NULL, TokenType.TRUE, TokenType.FALSE, TokenType.PLUS,
+    TokenType.DASH, TokenType.SLASH, TokenType.MOD, TokenType.LIKE, TokenType.ILIKE, TokenType.BETWEEN,
+})
+
+
 def _parse(text: str, what: str) -> exp.Expression:
+    return _parse_tokens(text, what)[0]
+
+
+def _parse_tokens(text: str, what: str) -> tuple[exp.Expression, list]:
+    """The one expression or statement `text` holds, and its tokens (parsed from those tokens,
+    as sqlglot.parse would tokenize the text again)."""
     if not isinstance(text, str) or not text.strip():
         raise FragmentError(f"{what} is empty")
+    dialect = sqlglot.Dialect.get_or_raise(DIALECT)
     try:
-        tokens = sqlglot.Dialect.get_or_raise(DIALECT).tokenize(text)
+        tokens = dialect.tokenize(text)
     except TokenError as error:
         raise FragmentError(f"{what} does not tokenize as Snowflake SQL: {error}") from None
     if any(token.token_type == TokenType.SEMICOLON for token in tokens):
@@ -88,13 +108,13 @@ def _parse(text: str, what: str) -> exp.Expression:
         raise FragmentError(f"{what} contains a SQL comment (-- or /* */): remove it")
     try:
         with _quietly():
-            parsed = sqlglot.parse(text, read=DIALECT)
+            parsed = dialect.parser().parse(tokens, text)
     except ParseError as error:
         first = error.errors[0]["description"] if error.errors else str(error)
         raise FragmentError(f"{what} is not valid Snowflake SQL: {first}") from None
     if len(parsed) != 1 or parsed[0] is None:
         raise FragmentError(f"{what} must be exactly one expression")
-    return parsed[0]  # type: ignore[return-value]  # sqlglot types parse() as Expr
+    return parsed[0], tokens  # type: ignore[return-value]  # sqlglot types parse() as Expr
 
 
 def _refuse_star(node: exp.Expression, what: str) -> None:
@@ -104,12 +124,14 @@ def _refuse_star(node: exp.Expression, what: str) -> None:
 
 
 def _expression(text: str, what: str) -> exp.Expression:
-    node = _parse(text, what)
+    node, tokens = _parse_tokens(text, what)
     if isinstance(node, exp.Alias):
         raise FragmentError(f"{what} must not carry an alias: the column's `name:` is its alias")
     _refuse_star(node, what)
     if not isinstance(node, exp.Condition) or isinstance(node, exp.Query):
         raise FragmentError(f"{what} must be an expression, not a statement")
+    if all(token.token_type in _FLAT for token in tokens):
+        return node
     # Parse it again where only an expression can stand: inside parentheses in a projection.
     # A statement fails there, and text like `a) OR (b` does not come back as one group.
     try:
@@ -125,6 +147,14 @@ def _expression(text: str, what: str) -> exp.Expression:
     return node
 
 
+# Fragments repeat across views (`IS_TEST = FALSE` on every view of a config), and a parse is
+# most of a view's validation: the checks below are pure, so each text is checked once. A
+# refused text raises again each time (lru_cache keeps no exceptions). The trees are dropped
+# after regenerating, so the generator may work on them in place (copy=False).
+_CACHE = 16_384
+
+
+@lru_cache(maxsize=_CACHE)
 def check_condition(text: str, what: str = "where") -> str:
     """One boolean expression (row filter) → regenerated SQL; raises FragmentError."""
     node = _expression(text, what)
@@ -133,9 +163,10 @@ def check_condition(text: str, what: str = "where") -> str:
         raise FragmentError(f"{what} must be a boolean condition such as `IS_TEST = FALSE`")
     if node.find(exp.AggFunc, exp.Window):
         raise FragmentError(f"{what} cannot use aggregate or window functions")
-    return node.sql(DIALECT)
+    return node.sql(DIALECT, copy=False)
 
 
+@lru_cache(maxsize=_CACHE)
 def check_scalar(text: str, what: str = "expr") -> str:
     """One scalar expression (a masked column) → regenerated SQL; raises FragmentError."""
     node = _expression(text, what)
@@ -143,9 +174,10 @@ def check_scalar(text: str, what: str = "expr") -> str:
         raise FragmentError(
             f"{what} cannot use aggregate or window functions: one value per source row"
         )
-    return node.sql(DIALECT)
+    return node.sql(DIALECT, copy=False)
 
 
+@lru_cache(maxsize=_CACHE)
 def check_query(text: str, what: str = "query") -> CheckedQuery:
     """Exactly one SELECT (joins, CTEs, set operations allowed) → CheckedQuery."""
     node = _parse(text, what)
@@ -180,10 +212,11 @@ def check_query(text: str, what: str = "query") -> CheckedQuery:
             )
         sources.add((stored(table.args["catalog"]), stored(table.args["db"]), stored(table.this)))
     return CheckedQuery(
-        sql=node.sql(DIALECT, pretty=True), columns=tuple(columns), sources=tuple(sorted(sources))
+        sql=node.sql(DIALECT, pretty=True, copy=False), columns=tuple(columns), sources=tuple(sorted(sources))
     )
 
 
+@lru_cache(maxsize=_CACHE)
 def normalize_select(text: str) -> str | None:
     """The SELECT of a `CREATE … VIEW … AS SELECT` (as SHOW VIEWS reports it), regenerated the
     way sharekit renders it, so live and desired definitions compare without churn.
@@ -198,4 +231,4 @@ def normalize_select(text: str) -> str | None:
     if not isinstance(node, exp.Query):
         return None
     # Unquoted names are case-insensitive: upper-case them as Snowflake resolves them.
-    return normalize_identifiers(node, dialect=DIALECT).sql(DIALECT, pretty=True)
+    return normalize_identifiers(node, dialect=DIALECT).sql(DIALECT, pretty=True, copy=False)

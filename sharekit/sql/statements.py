@@ -75,6 +75,48 @@ def set_view_secure(t: Templates, name: tuple[str, ...]) -> str:
     return t.render("set_view_secure", view_name=name)
 
 
+# -- listings (consumers in other regions) -----------------------------------------------------
+
+
+def _body(manifest: str) -> str:
+    """A manifest for a `$$ … $$` body: one holding `$$` would end it (the loader refuses such text)."""
+    if "$$" in manifest:
+        raise ValueError("a listing manifest cannot contain '$$'")
+    return manifest
+
+
+def show_listings(t: Templates, like: str | None = None) -> str:
+    return t.render("show_listings", like=like)
+
+
+def describe_listing(t: Templates, listing: str) -> str:
+    return t.render("describe_listing", listing=listing)
+
+
+def create_listing(t: Templates, listing: str, share: str, manifest: str) -> str:
+    return t.render("listing_create", listing=listing, share=share, manifest=_body(manifest))
+
+
+def alter_listing(t: Templates, listing: str, manifest: str) -> str:
+    return t.render("listing_alter", listing=listing, manifest=_body(manifest))
+
+
+def publish_listing(t: Templates, listing: str, publish: bool) -> str:
+    return t.render("listing_publish", listing=listing, publish=publish)
+
+
+def drop_listing(t: Templates, listing: str) -> str:
+    return t.render("listing_drop", listing=listing)
+
+
+def global_sharing_enabled(t: Templates, account: str) -> str:
+    return t.render("global_sharing_enabled", account=account)
+
+
+def enable_global_sharing(t: Templates, account: str) -> str:
+    return t.render("enable_global_sharing", account=account)
+
+
 def inline(statement: str) -> str:
     """A statement quoted inside a message (a finding's fix): without its closing `;`."""
     return statement.rstrip().removesuffix(";")

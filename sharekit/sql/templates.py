@@ -34,7 +34,22 @@ TEMPLATE_NAMES = (
     "use_role",
     # export
     "export_create_stage", "export_create_watermarks", "export_read_watermarks", "export_watermarks_exist",
-    "export_high_mark", "export_copy", "export_record_watermark", "export_get",
+    "export_high_mark", "export_copy", "export_record_watermark", "export_get", "export_create_lock",
+    "export_claim_lock", "export_read_lock", "export_release_lock",
+    # listings (consumers in other regions): reads, changes, doctor's read and fix
+    "show_listings", "describe_listing", "listing_create", "listing_alter", "listing_publish", "listing_drop",
+    "global_sharing_enabled", "enable_global_sharing",
+    # monitor: its reads, objects, the procedure's run and `monitor status`
+    "monitor_show", "monitor_create_schema", "monitor_create_results", "monitor_create_stage", "monitor_put_code",
+    "monitor_create_procedure", "monitor_create_task", "monitor_task_state", "monitor_set_schedule",
+    "monitor_create_alert", "monitor_drop", "monitor_insert_results", "monitor_delete_old", "monitor_last_run",
+    # reader (the database-connection route): its reads, then its changes
+    "reader_show_roles", "reader_show_users", "reader_show_network_policies", "reader_show_warehouses",
+    "reader_show_resource_monitors", "reader_show_grants_to_user", "reader_desc_user", "reader_show_user_parameters",
+    "reader_desc_network_policy", "reader_create_role", "reader_grant", "reader_revoke", "reader_grant_role",
+    "reader_revoke_role", "reader_create_warehouse", "reader_create_network_policy", "reader_set_network_policy",
+    "reader_create_user", "reader_alter_user", "reader_unset_user", "reader_create_resource_monitor",
+    "reader_set_resource_monitor_quota", "reader_set_warehouse_monitor",
 )
 
 
@@ -82,8 +97,19 @@ class Templates:
             autoescape=False,
             keep_trailing_newline=False,
         )
-        self.env.filters.update(ident=_strict("ident", identifiers.quote), fqn=_strict("fqn", _fqn),
-                                literal=_strict("literal", identifiers.string_literal))
+        # The built-in templates are sharekit's own code: without an override directory they
+        # render outside the sandbox, whose check of every attribute access is most of the
+        # rendering cost at thousands of views; they never change during a run (no auto_reload).
+        self._rendering = self.env if override_dir is not None else jinja2.Environment(
+            loader=jinja2.FileSystemLoader(search),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=False,
+            auto_reload=False,
+        )
+        for env in (self.env, self._rendering):  # the same environment twice when overridden
+            env.filters.update(ident=_strict("ident", identifiers.quote), fqn=_strict("fqn", _fqn),
+                               literal=_strict("literal", identifiers.string_literal))
 
     def render(self, name: str, **context: Any) -> str:
         """Render `name.sql.j2`; trailing spaces and tabs stripped from each line and the ends.
@@ -92,7 +118,7 @@ class Templates:
         U+2028 and U+2029, which may sit inside a string literal (a comment, a `$$…$$` in a
         `where:`) and must reach the account unchanged."""
         try:
-            text = self.env.get_template(f"{name}.sql.j2").render(**context)
+            text = self._rendering.get_template(f"{name}.sql.j2").render(**context)
         except jinja2.TemplateNotFound:
             raise TemplateError(f"template {name}.sql.j2 not found in {builtin_dir()}") from None
         except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as error:

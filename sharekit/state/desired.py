@@ -5,6 +5,8 @@ from __future__ import annotations
 from sharekit.config.model import Config, View
 from sharekit.sql import statements
 from sharekit.sql.templates import Templates
+from sharekit.state.access import desired_reader
+from sharekit.state.listing import desired_listing
 from sharekit.state.model import AccountState, ColumnState, Grant, ShareState, ViewState
 
 
@@ -38,14 +40,18 @@ def desired_grants(config: Config) -> frozenset[Grant]:
     return frozenset(grants)
 
 
-def desired_state(config: Config, t: Templates) -> AccountState:
+def desired_state(config: Config, t: Templates, region: str | None = None) -> AccountState:
+    """`region`: the account's (AccountState.region); consumers in other regions are reached
+    through the share's listing when one is declared, not added to the share directly."""
     db = config.share.database
     views = {(db, v.schema, v.name): view_state(t, config, v) for v in config.views}
+    listing = desired_listing(config, region)
+    targets = set(listing.targets) if listing else set()
     share = ShareState(
         name=config.share.name,
         comment=config.share.comment,
         database=db,
-        accounts=frozenset(c.account for c in config.share.consumers),
+        accounts=frozenset(c.account for c in config.share.consumers if c.account not in targets),
         grants=desired_grants(config),
     )
     return AccountState(
@@ -53,4 +59,7 @@ def desired_state(config: Config, t: Templates) -> AccountState:
         databases=frozenset({db}),
         schemas=frozenset((db, schema) for schema in config.schemas),
         views=views,
+        region=region,
+        listing=listing,
+        reader=desired_reader(config) if config.reader else None,
     )

@@ -17,9 +17,13 @@ from typing import Any
 from sharekit.config.model import Config
 from sharekit.connect.reads import Reads
 from sharekit.connect.session import Session
-from sharekit.sql import identifiers
+from sharekit.monitor import objects as monitor_objects
+from sharekit.sql import identifiers, statements
 from sharekit.sql.templates import Templates
+from sharekit.state import listing
+from sharekit.state.access import read_reader
 from sharekit.state.model import AccountState, ColumnState, Grant, ShareState, ViewState
+from sharekit.state.paging import show_views
 
 # SHOW SHARES `to` values that are not account lists (listing-attached shares; reference §2.1).
 LISTING_MARKERS = ("ALL ACCOUNTS IN DATA EXCHANGE", "TARGETED WITHIN ORGANIZATION")
@@ -96,6 +100,11 @@ def match_locators(accounts: frozenset[str], config: Config) -> tuple[frozenset[
     return named, unknown if unseen else frozenset()
 
 
+def listing_marked(to: Any) -> bool:
+    """SHOW SHARES `to` names a listing instead of accounts."""
+    return any(marker in cell(to).upper() for marker in LISTING_MARKERS)
+
+
 def listed_total(to: Any) -> int | None:
     """The N of a cut `to` list (`A, B, C, ... (N TOTAL)`), else None."""
     match = _TOTAL.search(cell(to))
@@ -148,6 +157,9 @@ def share_state(
         accounts_of = accounts_of_share(of_rows or ())
         total = listed_total(row.get("to"))
         complete = len(accounts_of) >= total if total is not None else bool(accounts_of) and accounts <= accounts_of
+        # `to` of a share attached to a listing is a marker alone (reference §2.1): SHOW GRANTS OF SHARE
+        # then lists the direct consumers, none included (UNCONFIRMED; listing targets: see plan.diff)
+        complete = complete or (total is None and not accounts and listing_marked(row.get("to")))
         accounts = accounts_of | accounts
     accounts, unmatched = match_locators(accounts, config)
     complete = complete and not unmatched
@@ -230,20 +242,38 @@ def introspect(session: Session, config: Config, t: Templates, known: KnownShare
     costs; a failure raises the error the one-by-one order would have met first."""
     name, database = config.share.name, config.share.database
     relevant = {database} | {db for view in config.views for db, _, _ in view.sources}
+    where = monitor_objects.place(config)  # sharekit.monitor.objects: read only with `monitor:` (or prune)
+    relevant |= {where[0]} if where else set()
+    declared = config.share.listing.name if config.share.listing else None
     reads = Reads(session)
     with reads:
         if known is None:
             reads.send("shares", t.render("show_shares", share=name))
         reads.send("databases", t.render("show_databases"))
+        if config.reader:  # sharekit.state.access: its own two waves of reads, alongside these
+            reads.call("reader", read_reader, session, config, t)
+        if listing.needs_region(config):  # the account's region: the context read doctor makes
+            reads.send("context", statements.doctor_context(t))
+        if declared or (known is not None and listing.attached_global_name(share_row(known.shares, name))):
+            reads.send("listings", statements.show_listings(t, declared))
         for done in reads.as_answered():
             if done == "shares":
                 _follow_share(reads, t, name, reads.rows("shares"))
+                if not declared and listing.attached_global_name(share_row(reads.rows("shares"), name)):
+                    reads.send("listings", statements.show_listings(t))
+            elif done == "listings":
+                attached = listing.attached_global_name(share_row(known.shares if known else reads.rows("shares"),
+                                                                  name)) if not declared else ""
+                found = listing.pick_listing(reads.rows("listings"), declared, attached)
+                if found is not None:
+                    reads.send("listing", statements.describe_listing(t, str(found["name"])))
             elif done == "databases":
                 databases = frozenset(cell(r.get("name")) for r in reads.rows("databases")
                                       if cell(r.get("name")) in relevant)
                 if database in databases:
                     reads.send("schemas", t.render("show_schemas", database=database))
-                    reads.send("views", t.render("show_views", database=database))
+                    reads.call("views", show_views, session, t, database)  # pages past 10,000 views
+                monitor_objects.send_reads(reads, config, t, databases)
                 scopes = column_scopes(config, databases)
                 if scopes:
                     reads.send("columns", select_columns(t, scopes))
@@ -259,6 +289,13 @@ def introspect(session: Session, config: Config, t: Templates, known: KnownShare
         schema_rows = reads.result("schemas") if "schemas" in reads else []
         all_view_rows = reads.result("views") if "views" in reads else []
         columns = columns_of(reads.result("columns")) if "columns" in reads else {}
+        reader = reads.result("reader") if "reader" in reads else None
+        region = listing.region_of(reads.result("context")) if "context" in reads else None
+        live_listing = None
+        if "listing" in reads:
+            described = reads.result("listing")
+            found = listing.pick_listing(reads.result("listings"), declared, listing.attached_global_name(row))
+            live_listing = listing.live_listing(found or {}, described[0] if described else None)
     databases = frozenset(cell(r.get("name")) for r in database_rows)
     # SHOW DATABASES `kind` is IMPORTED DATABASE for one created from a share, `origin` names it
     imported = {cell(r.get("name")): cell(r.get("origin")) or "a share"
@@ -282,6 +319,7 @@ def introspect(session: Session, config: Config, t: Templates, known: KnownShare
             text=text,
             owner=cell(row.get("owner")) or None,
         )
+    monitor = monitor_objects.read_state(config, reads)
     return AccountState(
         share=share,
         databases=databases,
@@ -289,4 +327,8 @@ def introspect(session: Session, config: Config, t: Templates, known: KnownShare
         views=views,
         columns=columns,
         imported=imported,
+        region=region,
+        listing=live_listing,
+        reader=reader,
+        monitor=monitor,
     )

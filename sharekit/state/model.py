@@ -7,6 +7,13 @@ only when that differs, as SELECTs normalised by sqlglot, so equal definitions n
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sharekit.state.listing import ListingState
+
+if TYPE_CHECKING:
+    from sharekit.monitor.objects import MonitorState
+    from sharekit.state.access import ReaderState
 
 
 @dataclass(frozen=True, order=True)
@@ -71,6 +78,13 @@ class AccountState:
     columns: dict[tuple[str, str, str], tuple[ColumnState, ...]] = field(default_factory=dict)
     # databases created from a share (their objects cannot be shared again) → the share they come from
     imported: dict[str, str] = field(default_factory=dict)
+    # the account's region (CURRENT_REGION()), read only when a consumer declares one or a listing is declared
+    region: str | None = None
+    # the share's private listing: desired, the one the config asks for; live, the declared one, or the
+    # one the share is attached to (SHOW SHARES `listing_global_name`)
+    listing: ListingState | None = None
+    reader: ReaderState | None = None  # the reader's objects, only read when the config has `reader:`
+    monitor: MonitorState | None = None  # the monitor's objects (sharekit.monitor.objects), when read
 
 
 EMPTY = AccountState(share=None, databases=frozenset(), schemas=frozenset())
