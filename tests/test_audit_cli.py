@@ -385,3 +385,29 @@ def test_audit_f_counts_only_real_masking_as_masked(tmp_path, expr, exposed):
         assert "computed from source column EMAIL" in pii[0]["message"]
     else:
         assert pii == []
+
+
+def test_views_past_the_show_row_cap_are_paged_as_plan_pages_them(copy_of, monkeypatch):
+    from sharekit.local import show as local_show
+    from sharekit.state import paging
+
+    local_dir, _ = copy_of
+    with open_local_account(local_dir) as account:
+        for i in range(6):  # RAW.CRM: 7 views, the account 8
+            account.execute(f"CREATE SECURE VIEW RAW.CRM.V{i} AS "
+                            "SELECT CUSTOMER_ID, LASTUPDATED FROM RAW.CRM.CUSTOMERS")
+            account.execute(f"GRANT SELECT ON VIEW RAW.CRM.V{i} TO SHARE PARTNER_SHARE")
+    unpaged = audit_json(local_dir)
+    monkeypatch.setattr(local_show, "SHOW_MAX_ROWS", 4)
+    monkeypatch.setattr(paging, "SHOW_MAX_ROWS", 4)
+    with open_local_account(local_dir) as account, pytest.raises(Exception, match=r"max number of rows\(4\)"):
+        account.query("SHOW VIEWS IN ACCOUNT")
+    paged = audit_json(local_dir)
+    before, after = unpaged.pop("stats"), paged.pop("stats")
+    assert paged == unpaged
+    assert ("object.not_secure", "error", "PARTNER_SHARE", "RAW.CRM.CUSTOMERS_PLAIN") in keys(paged["findings"])
+    secure = {o["name"]: o["secure"] for s in paged["shares"] for o in s["objects"] if o["kind"] == "VIEW"}
+    assert secure["RAW.CRM.V5"] is True and secure["RAW.CRM.CUSTOMERS_PLAIN"] is False
+    # the refused SHOW VIEWS IN ACCOUNT, then SK_DB in one SHOW; RAW refused, SHOW SCHEMAS, CRM in two
+    # pages (4 views, then 3), INFORMATION_SCHEMA and PUBLIC in one (empty) each
+    assert after["queries"] == before["queries"] + 1 + 1 + 1 + 2 + 1 + 1

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlglot
 
 from sharekit.checks.doctor import MAX_QUERIES, diagnose
 from sharekit.checks.doctor_model import read_role_grants, region_key
@@ -381,3 +382,96 @@ def test_no_role_is_blocking_and_sends_no_show_grants():
     assert not any(sql.startswith("SHOW GRANTS") for sql in session.sent)
     assert "USE ROLE ACCOUNTADMIN" in next(f.message for f in report.blocking if f.id == "doctor.role")
     assert session.round_trips == 3
+
+
+# -- the reader (`reader:`) --------------------------------------------------------------------
+
+READER_KEY = Path(__file__).parent / "golden" / "reader_key_a.pub"
+READER_IDS = {"doctor.reader_role", "doctor.reader_user", "doctor.reader_network_policy", "doctor.reader_warehouse"}
+
+
+def with_reader(tmp_path: Path, quota: bool = True) -> Path:
+    path = minimal(tmp_path, "OPTIMOVE.EU_PROD")
+    path.write_text(path.read_text() + f"reader:\n  public_key: {READER_KEY}\n  allowed_ips: [203.0.113.10]\n"
+                    + ("  credit_quota: 20\n" if quota else ""))
+    return path
+
+
+def test_accountadmin_can_create_the_readers_objects_in_the_same_queries(doctor, tmp_path, monkeypatch):
+    monkeypatch.setenv("SHAREKIT_LOCAL_ROLE_PRIVILEGES", "CREATE SHARE, CREATE DATABASE")  # the rest by default
+    result = doctor("-f", with_reader(tmp_path), "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = as_json(result)
+    passed = {p["id"]: p["message"] for p in data["passed"]}
+    assert READER_IDS | {"doctor.reader_monitor"} <= set(passed)
+    assert "ACCOUNTADMIN holds CREATE NETWORK POLICY by default" in passed["doctor.reader_network_policy"]
+    assert "role ACCOUNTADMIN is ACCOUNTADMIN" in passed["doctor.reader_monitor"]
+    without = as_json(doctor("-f", minimal(tmp_path / "plain", "OPTIMOVE.EU_PROD"), "--format", "json"))
+    assert data["stats"]["queries"] == without["stats"]["queries"] == 4  # no query more (no database to probe yet)
+
+
+def test_a_role_without_the_readers_privileges_gets_each_grant_to_run(doctor, tmp_path, monkeypatch):
+    monkeypatch.setenv("SHAREKIT_LOCAL_ROLE", "SHARE_ADMIN")
+    monkeypatch.setenv("SHAREKIT_LOCAL_ROLE_PRIVILEGES", "CREATE SHARE, CREATE DATABASE")
+    result = doctor("-f", with_reader(tmp_path), "--format", "json")
+    assert result.exit_code == 1
+    errors = {c["id"]: (c["object"], c["message"]) for c in as_json(result)["checks"] if c["severity"] == "error"}
+    assert set(errors) == READER_IDS | {"doctor.reader_monitor"}
+    for check, obj, privilege in (("role", "OPTIMOVE_READER", "CREATE ROLE"), ("user", "OPTIMOVE_ETL", "CREATE USER"),
+                                  ("network_policy", "OPTIMOVE_ETL_NETWORK_POLICY", "CREATE NETWORK POLICY"),
+                                  ("warehouse", "OPTIMOVE_WH", "CREATE WAREHOUSE")):
+        shown, message = errors[f"doctor.reader_{check}"]
+        grant = f"GRANT {privilege} ON ACCOUNT TO ROLE SHARE_ADMIN"
+        assert shown == obj and f"`{grant}`" in message and f"create {check.replace('_', ' ')} {obj}" in message
+        assert sqlglot.parse_one(grant, read="snowflake") is not None
+    shown, message = errors["doctor.reader_monitor"]
+    assert shown == "OPTIMOVE_WH_MONITOR" and "only ACCOUNTADMIN may create resource monitors" in message
+    assert "`USE ROLE ACCOUNTADMIN`" in message and "reader.credit_quota" in message
+    assert "GRANT" not in message  # no privilege to grant: the role itself
+
+
+def test_the_readers_privileges_granted_leave_only_the_monitor(doctor, tmp_path, monkeypatch):
+    monkeypatch.setenv("SHAREKIT_LOCAL_ROLE", "SHARE_ADMIN")
+    monkeypatch.setenv("SHAREKIT_LOCAL_ROLE_PRIVILEGES", "CREATE SHARE, CREATE DATABASE, CREATE ROLE, CREATE USER, "
+                       "CREATE_NETWORK_POLICY, CREATE WAREHOUSE")
+    data = as_json(doctor("-f", with_reader(tmp_path), "--format", "json"))
+    assert ids(data, "error") == {"doctor.reader_monitor"}
+    passed = {p["id"]: p["message"] for p in data["passed"]}
+    assert set(passed) >= READER_IDS
+    assert "role SHARE_ADMIN holds CREATE USER on the account" in passed["doctor.reader_user"]
+    without_quota = as_json(doctor("-f", with_reader(tmp_path, quota=False), "--format", "json"))
+    assert ids(without_quota) == {"doctor.information_schema"}
+    assert "doctor.reader_monitor" not in {p["id"] for p in without_quota["passed"]}
+
+
+def test_an_existing_warehouse_needs_no_create_warehouse(doctor, tmp_path, monkeypatch):
+    monkeypatch.setenv("SHAREKIT_LOCAL_ROLE", "SHARE_ADMIN")
+    monkeypatch.setenv("SHAREKIT_LOCAL_ROLE_PRIVILEGES", "none")
+    monkeypatch.setenv("SHAREKIT_LOCAL_WAREHOUSE", "OPTIMOVE_WH")
+    data = as_json(doctor("-f", with_reader(tmp_path), "--format", "json"))
+    assert "doctor.reader_warehouse" not in ids(data)
+    passed = {p["id"]: p["message"] for p in data["passed"]}
+    assert passed["doctor.reader_warehouse"] == "warehouse OPTIMOVE_WH exists: the reader uses it"
+
+
+def test_reader_objects_owned_or_privileges_inherited_on_snowflake_like_rows(tmp_path):
+    config = load_config(with_reader(tmp_path))
+    owned = [{"privilege": "OWNERSHIP", "granted_on": on, "name": name} for on, name in (
+        ("ROLE", "OPTIMOVE_READER"), ("USER", "OPTIMOVE_ETL"), ("NETWORK_POLICY", "OPTIMOVE_ETL_NETWORK_POLICY"))]
+    warehouse = [{"privilege": "USAGE", "granted_on": "WAREHOUSE", "name": "OPTIMOVE_WH"}]
+    report = diagnose(StubSession(snowflake_like(grants=owned + warehouse)), T, config)
+    passed = {p.id: p.message for p in report.passed}
+    assert set(passed) >= READER_IDS
+    assert passed["doctor.reader_role"] == "role OPTIMOVE_READER exists, owned by role SHARE_ADMIN"
+    assert [f.id for f in report.blocking if f.id.startswith("doctor.reader")] == ["doctor.reader_monitor"]
+    inherits = [{"privilege": "USAGE", "granted_on": "ROLE", "name": "SECURITY_TEAM"}]
+    session = StubSession(snowflake_like(grants=inherits))
+    report = diagnose(session, T, config)
+    by_id = {f.id: f for f in report.findings}
+    for check in READER_IDS | {"doctor.reader_monitor"}:
+        assert by_id[check].severity == "warning", check
+        assert "SECURITY_TEAM" in by_id[check].message
+    assert session.round_trips == MAX_QUERIES
+    admin = diagnose(StubSession(snowflake_like(grants=[{"privilege": "USAGE", "granted_on": "ROLE",
+                                                          "name": "ACCOUNTADMIN"}])), T, config)
+    assert "role SHARE_ADMIN inherits ACCOUNTADMIN" in {p.id: p.message for p in admin.passed}["doctor.reader_monitor"]

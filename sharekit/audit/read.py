@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from sharekit.audit.report import COLUMN_KINDS, SHOW_ROW_LIMIT, VIEW_KINDS, SharedObject
+from sharekit.audit.report import COLUMN_KINDS, VIEW_KINDS, SharedObject
 from sharekit.connect.reads import run_all
 from sharekit.connect.session import Session
 from sharekit.errors import SharekitError
 from sharekit.sql import identifiers, statements
 from sharekit.sql.templates import Templates
+from sharekit.state import paging
 from sharekit.state.introspect import (  # read SHOW output exactly as `plan` reads it
     LISTING_MARKERS,
     accounts_of_share,
@@ -120,11 +121,17 @@ def read_share(session: Session, t: Templates, row: dict[str, Any]) -> LiveShare
 
 def view_rows(session: Session, t: Templates, databases: set[str],
               workers: int = AUDIT_WORKERS) -> dict[tuple[str, str, str], dict[str, Any]]:
-    """SHOW VIEWS rows of the shared databases by (database, schema, name)."""
-    rows = session.query(t.render("show_views_in_account"))
-    if len(rows) >= SHOW_ROW_LIMIT:  # a full page may be cut short: ask each shared database
-        pages = run_all(session, [partial(session.query, t.render("show_views", database=db))
-                                  for db in sorted(databases)], workers)
+    """SHOW VIEWS rows of the shared databases by (database, schema, name): SHOW VIEWS IN ACCOUNT,
+    or, when the account refuses it past the SHOW row cap (or returns a full page, which may be
+    cut short), each shared database, paged as plan pages it (sharekit.state.paging)."""
+    try:
+        rows = session.query(t.render("show_views_in_account"))
+    except Exception as error:
+        if not paging.refused_as_too_large(error):
+            raise
+        rows = None
+    if rows is None or len(rows) >= paging.SHOW_MAX_ROWS:
+        pages = run_all(session, [partial(paging.show_views, session, t, db) for db in sorted(databases)], workers)
         rows = [r for page in pages for r in page]
     found = {}
     for row in rows:

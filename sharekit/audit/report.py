@@ -9,10 +9,10 @@ from sharekit.checks.findings import SEVERITIES, Finding
 from sharekit.sql import identifiers
 from sharekit.state.listing import ListingState
 from sharekit.state.model import ColumnState
+from sharekit.state.paging import SHOW_MAX_ROWS as SHOW_ROW_LIMIT  # noqa: F401 - re-exported (SHOW row cap)
 
 FORMAT_VERSION = 1
 FAIL_ON = ("error", "warning", "none")
-SHOW_ROW_LIMIT = 10_000  # SHOW commands return at most this many rows (reference §1.4)
 VIEW_KINDS = frozenset({"VIEW", "MATERIALIZED_VIEW"})
 # Objects whose columns a consumer reads; everything but views is shared as it is (not SECURE).
 COLUMN_KINDS = VIEW_KINDS | {"TABLE", "EXTERNAL_TABLE", "ICEBERG_TABLE", "DYNAMIC_TABLE"}

@@ -4,8 +4,8 @@ It reads the account in at most five round-trips, whatever the account holds:
 
 1. one SELECT of the context functions (`doctor_context.sql.j2`): locator, organisation,
    account name, region, role, warehouse;
-2. SHOW GRANTS TO ROLE <current role>: account privileges granted to it, roles it inherits
-   (not sent without a current role);
+2. SHOW GRANTS TO ROLE <current role>: account privileges granted to it, roles it inherits,
+   the reader's objects it owns (not sent without a current role);
 3. SHOW SHARES: whether the role sees shares, and who owns the config's share;
 4. SHOW DATABASES: whether the share database exists, who owns it, whether it is imported;
 5. one INFORMATION_SCHEMA probe, sent only with a warehouse and a visible database;
@@ -24,8 +24,10 @@ wrong guess is cheap to fix):
 - it lists only direct grants: a privilege that comes through an inherited role does not show,
   so a missing privilege is an error only for a role that inherits no role but PUBLIC, a
   warning otherwise (`_holding`);
-- ACCOUNTADMIN holds CREATE SHARE, MANAGE SHARE TARGET, OVERRIDE SHARE RESTRICTIONS and CREATE
-  DATABASE by default (documented), whether or not SHOW GRANTS TO ROLE lists them;
+- ACCOUNTADMIN holds CREATE SHARE, MANAGE SHARE TARGET, OVERRIDE SHARE RESTRICTIONS, CREATE
+  DATABASE and, through SECURITYADMIN and SYSADMIN, CREATE ROLE / USER / NETWORK POLICY /
+  WAREHOUSE by default (documented), whether or not SHOW GRANTS TO ROLE lists them;
+- it lists a network policy's grants with `granted_on` NETWORK_POLICY (read as NETWORK POLICY);
 - a CREATE SHARE holder may add consumers (behaviour change 1734 gave them MANAGE SHARE TARGET);
 - the edition: no function every role may call returns it (ORGANIZATION_USAGE.ACCOUNTS and SHOW
   ORGANIZATION ACCOUNTS need ORGADMIN), so it is reported as "unknown", never guessed;
@@ -47,6 +49,7 @@ from sharekit.checks.doctor_model import (
     Passed,
     read_context,
     read_databases,
+    read_object_grants,
     read_role_grants,
     region_key,
 )
@@ -105,7 +108,8 @@ class _Doctor:
             grants, error = self.ask(statements.show_grants_to_role(self.t, role))
             if grants is not None:
                 privileges, roles = read_role_grants(grants)
-                facts = dataclasses.replace(facts, privileges=privileges, inherited_roles=roles, grants_read=True)
+                facts = dataclasses.replace(facts, privileges=privileges, inherited_roles=roles, grants_read=True,
+                                            object_grants=read_object_grants(grants))
             else:
                 self.problem("warning", "privileges", role,
                              f"cannot read the role's grants ({error}); whether it holds CREATE SHARE and "
@@ -281,6 +285,42 @@ class _Doctor:
                              "only its own region; share through a listing with cross-region auto-fulfilment, "
                              f"or from an account in {declared} (database replication)")
 
+    def reader(self, f: Facts) -> None:
+        """With `reader:`: whether the role can create the reader's objects, from SHOW GRANTS TO ROLE
+        (no query more). One it owns already needs no CREATE privilege; an existing warehouse
+        (the session's, or one the role holds a grant on) is only used."""
+        reader = self.config.reader if self.config else None
+        if reader is None:
+            return
+        for check, kind, name in (("reader_role", "ROLE", reader.role), ("reader_user", "USER", reader.user),
+                                  ("reader_network_policy", "NETWORK POLICY", reader.network_policy),
+                                  ("reader_warehouse", "WAREHOUSE", reader.warehouse)):
+            held = f.held_on(kind, name)
+            if "OWNERSHIP" in held or (kind == "WAREHOUSE" and (held or name == f.warehouse)):
+                self.ok(check, name, f"{kind.lower()} {name} exists" + (
+                    f", owned by role {f.role}" if "OWNERSHIP" in held else ": the reader uses it"))
+                continue
+            self.privilege(f, check, f"CREATE {kind}", f"create {kind.lower()} {name} for the reader", obj=name)
+        if reader.resource_monitor is not None:
+            self.resource_monitor(f, reader.resource_monitor)
+
+    def resource_monitor(self, f: Facts, name: str) -> None:
+        """`reader.credit_quota`: CREATE RESOURCE MONITOR "can only be executed by account
+        administrators" (its reference page): there is no privilege to grant, only the role."""
+        role, purpose = f.role or "<role>", f"create resource monitor {name} (`reader.credit_quota`)"
+        if f.role == ACCOUNTADMIN or ACCOUNTADMIN in f.inherited_roles:
+            self.ok("reader_monitor", name, f"role {role} {'is' if f.role == ACCOUNTADMIN else 'inherits'} "
+                    f"{ACCOUNTADMIN}: it can {purpose}")
+            return
+        fix = f"run plan and apply as {ACCOUNTADMIN} (`{self.sql('use_role', role=ACCOUNTADMIN)}`), or drop " \
+              "`reader.credit_quota`"
+        if f.partly_known:
+            inherited = ", ".join(r for r in f.inherited_roles if r != "PUBLIC") or "unknown"
+            self.problem("warning", "reader_monitor", name, f"only {ACCOUNTADMIN} may {purpose}; role {role} may "
+                         f"inherit it through a role ({inherited}) doctor does not read. If apply is refused, {fix}")
+        else:
+            self.problem("error", "reader_monitor", name, f"role {role} cannot {purpose}: only {ACCOUNTADMIN} "
+                         f"may create resource monitors; {fix}")
 
     def global_sharing(self, f: Facts) -> None:
         """With `share.listing`: whether Cross-Cloud Auto-Fulfillment is enabled for the account
@@ -331,6 +371,7 @@ def diagnose(session: Session, t: Templates, config: Config | None = None,
     doctor.probe(facts, databases)
     doctor.consumers(facts)
     doctor.global_sharing(facts)
+    doctor.reader(facts)
     found = (*(config_findings(config_error) if config_error else ()), *doctor.findings)
     stats = {"queries": session.round_trips - before, "seconds": round(time.perf_counter() - started, 3)}
     return DoctorReport(

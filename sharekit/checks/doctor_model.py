@@ -50,6 +50,12 @@ class Facts:
     privileges: tuple[str, ...] = ()  # account privileges granted to the role directly
     inherited_roles: tuple[str, ...] = ()
     grants_read: bool = False
+    # (granted_on, name, privilege) of the role's grants on objects other than the account
+    object_grants: frozenset[tuple[str, str, str]] = frozenset()
+
+    def held_on(self, granted_on: str, name: str) -> set[str]:
+        """The privileges granted to the role on one object, e.g. OWNERSHIP on ROLE OPTIMOVE_READER."""
+        return {p for on, n, p in self.object_grants if on == granted_on and n == name}
 
     @property
     def partly_known(self) -> bool:
@@ -129,6 +135,18 @@ def read_role_grants(rows: Iterable[dict[str, Any]]) -> tuple[tuple[str, ...], t
         elif granted_on == "ROLE" and privilege == "USAGE" and _text(lower.get("name")):
             roles.add(_unquoted(cell(lower.get("name"))))
     return tuple(sorted(privileges)), tuple(sorted(roles))
+
+
+def read_object_grants(rows: Iterable[dict[str, Any]]) -> frozenset[tuple[str, str, str]]:
+    """SHOW GRANTS TO ROLE → (granted_on, name, privilege) on objects, e.g. ('NETWORK POLICY',
+    'OPTIMOVE_ETL_NETWORK_POLICY', 'OWNERSHIP'); layout UNCONFIRMED as above."""
+    grants = set()
+    for row in rows:
+        lower = {str(key).lower(): value for key, value in row.items()}
+        granted_on, name = _words(lower.get("granted_on")), _text(lower.get("name"))
+        if granted_on not in ("", "ACCOUNT") and name:
+            grants.add((granted_on, _unquoted(name), _words(lower.get("privilege"))))
+    return frozenset(grants)
 
 
 def read_databases(rows: Iterable[dict[str, Any]]) -> list[Database]:

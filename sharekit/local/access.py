@@ -9,10 +9,13 @@ r and TO USER u, SHOW PARAMETERS IN USER u, DESC USER u, DESC NETWORK POLICY p. 
 `sharekit local sql "SHOW GRANTS TO ROLE R"` answers "can role R read view V".
 
 Rules kept: a TYPE = SERVICE user cannot have a password; a user's network policy must exist; a
-warehouse's resource monitor must exist; dropping a role takes its grants with it. Objects a grant
-names are not checked to exist (local limitation). Output columns follow the SHOW/DESC pages; where
-those do not list a value's form (an unset DESC USER property as 'null', STATEMENT_TIMEOUT's
-`level`, a single address in ALLOWED_IP_LIST: quirk `network_policy_cidr_hosts`), it is UNCONFIRMED.
+warehouse's resource monitor must exist; dropping a role takes its grants with it; dropping a view
+or table (DROP, CREATE OR REPLACE without COPY GRANTS, DROP SCHEMA / DATABASE) takes the grants on
+it, as Snowflake does (reference §3.4), and a rename keeps them: local/shares.py tells `Access` of
+those events. Objects a grant names are not checked to exist (local limitation). Output columns
+follow the SHOW/DESC pages; where those do not list a value's form (an unset DESC USER property
+as 'null', STATEMENT_TIMEOUT's `level`, a single address in ALLOWED_IP_LIST: quirk
+`network_policy_cidr_hosts`), it is UNCONFIRMED.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ KINDS = {"ROLE": "role", "USER": "user", "NETWORK": "network_policy", "WAREHOUSE
 _SHOWN = {"role": "Role", "user": "User", "network_policy": "Network policy", "warehouse": "Warehouse",
           "resource_monitor": "Resource monitor"}
 SYSTEM_ROLES = ("ACCOUNTADMIN", "SECURITYADMIN", "SYSADMIN", "USERADMIN", "ORGADMIN", "PUBLIC")
+# what a grant may be ON that lives in a database (a warehouse named like a database stays)
+_IN_DATABASES = ("DATABASE", "SCHEMA", "TABLE", "VIEW")
 USER_PARAMETERS = ("NETWORK_POLICY", "STATEMENT_TIMEOUT_IN_SECONDS")
 DESC_USER_PROPERTIES = ("NAME", "TYPE", "COMMENT", "PASSWORD", "DISABLED", "DEFAULT_WAREHOUSE", "DEFAULT_NAMESPACE",
                         "DEFAULT_ROLE", "RSA_PUBLIC_KEY", "RSA_PUBLIC_KEY_FP", "RSA_PUBLIC_KEY_2",
@@ -299,6 +304,26 @@ class Access:
                 self.store.put(table, key, {"created_on": now_iso()})
         elif self.store.get(table, key) is not None:
             self.store.delete(table, key)
+
+    # -- objects dropped, replaced or renamed (told by local/shares.py) ---------------------------
+    def _grants_on(self, match: Any) -> list[tuple[Any, ...]]:
+        return [key for key in self.store.data["role_grant"] if key[2] in _IN_DATABASES and match(tuple(key[3:]))]
+
+    def drop_grants_on(self, granted_on: tuple[str, ...], parts: tuple[str, ...]) -> None:
+        for key in self._grants_on(lambda name: name == parts):
+            if key[2] in granted_on:
+                self.store.delete("role_grant", key)
+
+    def drop_grants_under(self, parts: tuple[str, ...]) -> None:
+        for key in self._grants_on(lambda name: name[: len(parts)] == parts):
+            self.store.delete("role_grant", key)
+
+    def rename_object(self, old: tuple[str, ...], new: tuple[str, ...]) -> None:
+        for key in self._grants_on(lambda name: name == old):
+            if key[2] in ("VIEW", "TABLE"):
+                value = self.store.get("role_grant", key)
+                self.store.delete("role_grant", key)
+                self.store.put("role_grant", (*key[:3], *new), value)
 
     # -- SHOW / DESC ----------------------------------------------------------------------------
     def _show_grants_target(self, stmt: Statement) -> tuple[str, str] | None:

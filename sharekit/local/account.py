@@ -105,6 +105,7 @@ class LocalAccount:
         self.stages = Stages(directory, self.engine)  # CREATE STAGE, COPY INTO @stage, GET, LIST
         self.tasks = Tasks(self.store, self.stages)  # the monitor's tasks, alerts, procedures; PUT
         self.access = Access(self.store)  # roles, users, network policies, warehouses, resource monitors
+        self.shares.followers = (self.access,)  # grants to roles go with dropped / replaced objects too
         self.listings = Listings(self.store, self.shares, self.context)  # private listings, consumer regions
         self.shares.elsewhere = self.listings.elsewhere  # ADD ACCOUNTS refuses accounts in other regions
         self.show.listing_of = self.listings.of_share  # SHOW SHARES `to` of a share attached to a listing

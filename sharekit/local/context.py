@@ -45,8 +45,8 @@ DEFAULT_REGION = "AWS_EU_CENTRAL_1"
 DEFAULT_WAREHOUSE = "LOCAL_WH"
 # account-level privileges the local role may be given (the knob refuses others: a typo would
 # silently read as "privilege missing")
-PRIVILEGES = ("CREATE DATABASE", "CREATE SHARE", "IMPORT SHARE", "MANAGE GRANTS", "MANAGE SHARE TARGET",
-              "OVERRIDE SHARE RESTRICTIONS")
+PRIVILEGES = ("CREATE DATABASE", "CREATE NETWORK POLICY", "CREATE ROLE", "CREATE SHARE", "CREATE USER",
+              "CREATE WAREHOUSE", "IMPORT SHARE", "MANAGE GRANTS", "MANAGE SHARE TARGET", "OVERRIDE SHARE RESTRICTIONS")
 # system roles a real ACCOUNTADMIN is granted (Snowflake's documented role hierarchy)
 _INHERITED = {"ACCOUNTADMIN": ("SECURITYADMIN", "SYSADMIN")}
 _REGION = re.compile(r"[A-Z0-9_]+(\.[A-Z0-9_]+)?\Z")

@@ -29,6 +29,9 @@ class Shares:
 
     # accounts a direct share cannot reach (another region): set by the account (local/listings.py)
     elsewhere: Callable[[list[str]], list[str]] | None = None
+    # told too when an object's grants go or move (drop_grants_on / _under, rename_object): the
+    # account sets it to the role grants (local/access.py)
+    followers: tuple[Any, ...] = ()
 
     def __init__(self, store: Store, engine: Engine) -> None:
         self.store = store
@@ -61,6 +64,8 @@ class Shares:
         for key, _ in self.grants():
             if key[2] in granted_on and tuple(key[3:]) == parts:
                 self.store.delete("grant", key)
+        for follower in self.followers:
+            follower.drop_grants_on(granted_on, parts)
 
     def drop_grants_under(self, parts: tuple[str, ...]) -> None:
         """Forget share grants on a database or schema and everything inside it."""
@@ -68,12 +73,16 @@ class Shares:
         for key, _ in self.grants():
             if tuple(key[3 : 3 + n]) == parts:
                 self.store.delete("grant", key)
+        for follower in self.followers:
+            follower.drop_grants_under(parts)
 
     def rename_object(self, old: tuple[str, ...], new: tuple[str, ...]) -> None:
         for key, value in self.grants():
             if tuple(key[3:]) == old and key[2] in ("VIEW", "TABLE"):
                 self.store.delete("grant", key)
                 self.store.put("grant", tuple(key[:3]) + new, value)
+        for follower in self.followers:
+            follower.rename_object(old, new)
 
     # -- CREATE / ALTER / DROP SHARE -----------------------------------------------------------
     def create(self, stmt: Statement) -> list[dict[str, Any]]:

@@ -126,7 +126,7 @@ def inline(statement: str) -> str:
 
 # the account-level privileges doctor may suggest granting (a fixed list: never text from an account)
 ACCOUNT_PRIVILEGES = ("CREATE SHARE", "MANAGE SHARE TARGET", "OVERRIDE SHARE RESTRICTIONS", "CREATE DATABASE",
-                      "IMPORT SHARE")
+                      "IMPORT SHARE", "CREATE ROLE", "CREATE USER", "CREATE NETWORK POLICY", "CREATE WAREHOUSE")
 
 
 def doctor_context(t: Templates) -> str:

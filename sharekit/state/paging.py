@@ -8,7 +8,9 @@ by schema (datahub #19143, snowflake-sqlalchemy #744). Whether FROM's own name c
 page's first row is UNCONFIRMED: rows are kept once by (schema, name), so either way reads right.
 
 A database of at most 10,000 views costs the one SHOW it always did; only a refused one is read
-again: SHOW SCHEMAS, then a page of each schema until a page comes back short.
+again: SHOW SCHEMAS, then a page of each schema until a page comes back short. Plan's
+introspection (state/introspect.py) and audit (audit/read.py, after a refused SHOW VIEWS IN
+ACCOUNT) both read SHOW VIEWS through `show_views`.
 """
 
 from __future__ import annotations
