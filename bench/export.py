@@ -4,7 +4,7 @@ For N views on the local account with a simulated network round-trip (SHAREKIT_L
 default 50), prints per N: queries and seconds of a first export (every view has rows: high
 mark, COPY, record), of an export with nothing new (high mark only), and of one after two new
 rows for every view; plus the files written. The account is built and filled with no latency. The
-module docstring of sharekit.export gives the expected count: 7 once, 3 per view with new rows,
+module docstring of sharekit.export gives the expected count: 8 once, 3 per view with new rows,
 2 per view without.
 
     python bench/export.py             # N = 1, 10, 50

@@ -153,8 +153,9 @@ def refuse_unsafe(plan: Plan, allow_destroy: bool = False) -> None:
 
 def write_local_files(config: Config, plan: Plan) -> None:
     """The files a plan's statements read from this machine, written just before apply runs them
-    (never by plan, render or validate): the monitor's code archive, for its PUT."""
-    if config.monitor is not None and any(change.sql.lstrip().upper().startswith("PUT ") for change in plan.changes):
+    (never by plan, render or validate): the monitor's or the export's code archive, for its PUT."""
+    puts = any(change.sql.lstrip().upper().startswith("PUT ") for change in plan.changes)
+    if puts and (config.monitor or config.export) is not None:
         from sharekit.monitor.package import build_archive, write_archive
 
         write_archive(config, build_archive(config))

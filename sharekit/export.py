@@ -4,28 +4,28 @@ For each exported view, one `COPY INTO @stage/<path>/<VIEW>/<run>/ FROM (SELECT 
 WHERE LastUpdated > watermark AND LastUpdated <= high)`, where `high` is the view's newest
 LastUpdated read just before (so a row changed while the export runs goes out next time, and
 none is lost or sent twice). The watermark is kept in `<share db>.SHAREKIT_EXPORT.WATERMARKS`
-(created if missing) and advances only after that view's COPY succeeded: a failed or interrupted
-run re-exports from the old watermark. Views without their LastUpdated column (dimensions) are
-exported whole each run. Every statement comes from `sql_templates/export_*.sql.j2`.
+(made by `sharekit apply`, `sharekit.export_objects`, or by the run if missing) and advances only
+after that view's COPY succeeded: a failed or interrupted run re-exports from the old watermark.
+Views without their LastUpdated column (dimensions) go whole each run. SQL: `export_*.sql.j2`.
 
 One export at a time per watermark table: the run claims the lock row of EXPORT_LOCK next to
 WATERMARKS before reading the watermarks and frees it at the end, also on failure
 (`sharekit.export_lock`); a second run is refused, naming the holder.
 
 Which files are the export: a view's run folder `<path>/<VIEW>/<RUN_ID>/` counts when
-WATERMARKS has its (VIEW_NAME, RUN_ID) row, written right after the COPY. A folder without one
-is a failed run's (killed between COPY and record); its rows go out again in the next run's
-folder, so delivering it too would send them twice. For a whole-view (dimension) view the
-latest recorded folder is the view; for an incremental view the recorded folders together are,
+a WATERMARKS row written right after the COPY names it in LOCATION (so a later `path:` keeps
+it counted). A folder without one is a failed run's (killed between COPY and record); its rows
+go out again in the next run's folder, so delivering it too would send them twice. A dimension
+view's latest recorded folder is the view; an incremental view's recorded folders together are,
 a later one's row superseding an earlier one's by primary key. `--download` fetches only this
 run's folders, after they are recorded.
 
-Queries: 7 once (schema, watermark table, lock table, stage, claim, read watermarks, release),
-then per view 3 (high mark, COPY, record) — 2 for a view without new rows, which writes no
-file — and one GET per view with `--download`. `--dry-run` changes nothing in the account (no
-schema, table, stage or lock is created or claimed, no file written): it sends only reads
-(which export tables exist, the lock's holder and the watermarks if they do, the high marks)
-and returns the statements a run would send, unrun, with the lock's holder as a warning.
+Queries: 8 once (schema, watermark table, lock table, stage, the watermark table's columns,
+claim, read watermarks, release; one more to add LOCATION to an old table), then per view 3
+(high mark, COPY, record) — 1 for a view without new rows, which writes no file — and one GET
+per view with `--download`. `--dry-run` changes nothing in the account (nothing is created,
+claimed or written): it sends only reads (which export tables exist, the lock's holder and the
+watermarks if they do, the high marks) and returns the statements a run would send, unrun.
 
 Snowflake behaviour this relies on and that is UNCONFIRMED against a live account (the local
 account implements it as written here):
@@ -62,7 +62,7 @@ WATERMARK_TABLE = "WATERMARKS"
 MAX_FILE_BYTES = 1024 * 1024 * 1024  # Optimove reads files of at most 1 GB
 _SEGMENT = re.compile(r"[^A-Za-z0-9_.=-]")
 DELIVERED_FILES = (
-    "the files of a view's run folder <path>/<VIEW>/<RUN_ID>/ whose (VIEW_NAME, RUN_ID) has a row in WATERMARKS; "
+    "the files of the run folders <path>/<VIEW>/<RUN_ID>/ that WATERMARKS names in a row's LOCATION; "
     "a folder without one is a failed run's, its rows are exported again by the next run: do not deliver it")
 
 
@@ -187,7 +187,7 @@ def run_export(config: Config, session: Session, t: Templates, *, views: Iterabl
     report = ExportReport(stage=identifiers.fqn(*export.stage), format=export.format, run_id=run_id,
                           dry_run=dry_run, full=full)
     before, started = session.round_trips, time.perf_counter()
-    report.setup = [
+    report.setup = [  # what `sharekit apply` makes too (sharekit.export_objects)
         statements.create_schema(t, table[0], table[1]),
         t.render("export_create_watermarks", table=table),
         t.render("export_create_lock", table=lock),
@@ -203,6 +203,7 @@ def run_export(config: Config, session: Session, t: Templates, *, views: Iterabl
     else:
         for statement in report.setup:
             session.execute(statement)
+        report.setup += _add_location(session, t, table)
         taken_over = export_lock.claim(session, t, lock, run_id, now, break_lock)
         if taken_over:
             report.warnings.append(taken_over)
@@ -231,6 +232,17 @@ def run_export(config: Config, session: Session, t: Templates, *, views: Iterabl
     return report
 
 
+def _add_location(session: Session, t: Templates, table: tuple[str, str, str]) -> list[str]:
+    """An old WATERMARKS gains LOCATION, as a plan would (not ADD COLUMN IF NOT EXISTS each run:
+    some accounts are said to refuse it)."""
+    rows = session.query(t.render("export_watermarks_exist", schema=table[:2], names=[table[2]]))
+    if any(str(_get(r, "COLUMN_NAME")) == "LOCATION" for r in rows):
+        return []
+    alter = t.render("export_add_location", table=table)
+    session.execute(alter)
+    return [alter]
+
+
 def _read_watermarks(session: Session, t: Templates, table: tuple[str, str, str]) -> dict[str, str]:
     rows = session.query(t.render("export_read_watermarks", table=table))
     return {str(_get(r, "VIEW_NAME")): str(_get(r, "WATERMARK")) for r in rows if _get(r, "WATERMARK") is not None}
@@ -238,11 +250,14 @@ def _read_watermarks(session: Session, t: Templates, table: tuple[str, str, str]
 
 def _dry_run_reads(session: Session, t: Templates, table: tuple[str, str, str], full: bool, now: datetime,
                    report: ExportReport) -> dict[str, str]:
-    """A dry run's reads: the watermarks and the lock, each only if its table exists (a dry run
-    creates nothing, so they may not yet)."""
+    """A dry run's reads: the watermarks and the lock, if their tables exist (a dry run creates
+    nothing); a WATERMARKS without LOCATION adds the ALTER to the statements shown."""
     lock = export_lock.lock_table(table)
-    found = {str(_get(r, "TABLE_NAME")) for r in
-             session.query(t.render("export_watermarks_exist", schema=table[:2], names=[table[2], lock[2]]))}
+    rows = session.query(t.render("export_watermarks_exist", schema=table[:2], names=[table[2], lock[2]]))
+    found = {str(_get(r, "TABLE_NAME")) for r in rows}
+    if table[2] in found and (table[2], "LOCATION") not in {(str(_get(r, "TABLE_NAME")), str(_get(r, "COLUMN_NAME")))
+                                                            for r in rows}:
+        report.setup.append(t.render("export_add_location", table=table))
     if lock[2] in found:
         held = export_lock.read_holder(session, t, lock)
         if held is not None:
@@ -338,7 +353,8 @@ def _download(session: Session, t: Templates, result: ViewExport, view: View, do
 
 def _record(t: Templates, config: Config, key: str, run_id: str, result: ViewExport) -> str:
     return t.render("export_record_watermark", table=watermark_table(config), view_name=key, run_id=run_id,
-                    watermark=result.watermark, rows=result.rows, files=len(result.files), bytes=result.bytes)
+                    watermark=result.watermark, rows=result.rows, files=len(result.files), bytes=result.bytes,
+                    location=result.location)
 
 
 def _get_statement(t: Templates, location: str, download: Path, segment: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -58,15 +59,19 @@ views:
 
 @pytest.fixture
 def project(tmp_path, cli):
-    """`project(format=…, customers=…)` → (config, local dir), the views applied."""
+    """`project(format=…, customers=…)` → (config, local dir), the views applied by a config
+    without `export:` (so `sharekit export` meets an account where nobody applied its objects:
+    its own CREATE … IF NOT EXISTS make them; tests/test_export_schedule.py applies them)."""
 
     def make(format: str = "csv", customers: str = "false") -> tuple[Path, Path]:
         (tmp_path / "seed.sql").write_text(SEED, encoding="utf-8")
         config = tmp_path / "sharekit.yml"
-        config.write_text(textwrap.dedent(CONFIG).format(format=format, customers=customers), encoding="utf-8")
+        text = textwrap.dedent(CONFIG).format(format=format, customers=customers)
+        config.write_text(re.sub(r"(?m)^export:\n(  .*\n)+", "", text), encoding="utf-8")
         local_dir = tmp_path / "account"
         applied = cli("apply", "-f", config, "--local", "--local-dir", local_dir, "--yes")
         assert applied.exit_code == 0, applied.output
+        config.write_text(text, encoding="utf-8")
         return config, local_dir
 
     return make

@@ -71,9 +71,11 @@ views:
 
 KEYS = {"ORDERS_C1": "ORDER_ID", "ORDERS_OTHER": "ORDER_ID", "CUSTOMERS": "CUSTOMER_ID"}
 WHOLE = {"CUSTOMERS"}
-STATEMENTS = 4 + 1 + 1 + 3 + 3 + 2 + 1  # setup, claim, watermarks; 3 per incremental view, 2 whole; release
+# setup (4 creates, WATERMARKS' columns), claim, watermarks; 3 per incremental view, 2 whole; release
+STATEMENTS = 5 + 1 + 1 + 3 + 3 + 2 + 1
 VIEWS = "OPTIMOVE_SHARE_DB.OPTIMOVE"
 FILES = Path("stages/OPTIMOVE_SHARE_DB/SHAREKIT_EXPORT/EXPORTS/files/optimove/daily")
+STAGE = "@OPTIMOVE_SHARE_DB.SHAREKIT_EXPORT.EXPORTS"
 
 
 def sql(cli, local_dir: Path, statement: str) -> list[dict]:
@@ -111,11 +113,12 @@ def base(tmp_path_factory) -> tuple[Path, Path]:
 
 def counted_files(cli, account: Path) -> dict[str, list[list[Path]]]:
     """Per view, the recorded run folders' files (oldest run first), checked against the row's FILES."""
-    recorded = sql(cli, account, "SELECT VIEW_NAME, RUN_ID, FILES FROM OPTIMOVE_SHARE_DB.SHAREKIT_EXPORT.WATERMARKS "
-                                 "ORDER BY RUN_ID")
+    recorded = sql(cli, account, "SELECT VIEW_NAME, RUN_ID, FILES, LOCATION FROM "
+                                 "OPTIMOVE_SHARE_DB.SHAREKIT_EXPORT.WATERMARKS ORDER BY RUN_ID")
     out: dict[str, list[list[Path]]] = {name: [] for name in KEYS}
     for row in recorded:
         name = row["VIEW_NAME"].rsplit(".", 1)[1]
+        assert row["LOCATION"] == f"{STAGE}/optimove/daily/{name}/{row['RUN_ID']}/", row  # the folder that counts
         folder = account / FILES / name / row["RUN_ID"]
         files = sorted(folder.glob("*.csv.gz")) if folder.is_dir() else []
         assert len(files) == row["FILES"], (row, files)
@@ -154,7 +157,7 @@ def test_killed_at_every_statement_then_rerun_loses_and_duplicates_nothing(cli, 
         assert message.startswith("Error: ") and "Traceback" not in message, (k, message)
         assert f"simulated dropped connection at statement {k}" in message, (k, message)
         left_out = None
-        if 7 <= k < STATEMENTS:  # inside a view: the error says what was kept and what does not count
+        if 8 <= k < STATEMENTS:  # inside a view: the error says what was kept and what does not count
             assert "export stopped at" in message, (k, message)
             left_out = re.search(r"Files of this run in (@\S+/) are not recorded in WATERMARKS", message)
             assert left_out, (k, message)
@@ -164,7 +167,7 @@ def test_killed_at_every_statement_then_rerun_loses_and_duplicates_nothing(cli, 
             assert rerun.exit_code == 1 and "another export is running" in rerun.stderr, rerun.output
             rerun = cli("export", "-f", config, "--local", "--local-dir", case, "--format", "json", "--break-lock")
         assert rerun.exit_code == 0, f"K={k}: {rerun.output}"
-        assert json.loads(rerun.stdout)["delivered_files"].startswith("the files of a view's run folder")
+        assert json.loads(rerun.stdout)["delivered_files"].startswith("the files of the run folders")
         counted = counted_files(cli, case)
         recorded = {(name, folder[0].parent.name) for name, runs in counted.items() for folder in runs if folder}
         unrecorded = {f for f in all_folders(case) if f not in recorded}
@@ -191,7 +194,7 @@ def test_a_failed_download_keeps_the_recorded_view_and_says_how_to_fetch_it(cli,
     shutil.copytree(account, case)
     out = tmp_path / "out"
     failed = cli("export", "-f", config, "--local", "--local-dir", case, "--download", out,
-                 env={FAIL_AT_ENV: "10"})  # setup 4, claim, watermarks, ORDERS_C1: high mark, COPY, record, GET
+                 env={FAIL_AT_ENV: "11"})  # setup 5, claim, watermarks, ORDERS_C1: high mark, COPY, record, GET
     assert failed.exit_code == 1
     message = " ".join(failed.stderr.split())
     assert "export stopped at ORDERS_C1 (view 1 of 3): its files were written and recorded (so they count), but " \

@@ -277,8 +277,8 @@ def test_run_task_fills_the_results_table_and_status_reads_it(tmp_path):
     assert never.exit_code == 1 and "the monitor has not run yet" in never.stderr
     ran = local(tmp_path, "run-task", "SHAREKIT_CHECKS")
     assert ran.exit_code == 0, ran.output
-    assert re.match(r"Ran task SHAREKIT_CHECKS: run [0-9a-f]{32} at .* UTC, 1 error\(s\), 0 warning\(s\) over "
-                    r"1 view\(s\), 9 queries", ran.stdout)
+    assert re.match(r"Ran task SHAREKIT_CHECKS: run [0-9a-f]{32} at .* UTC, 1 error, 0 warnings over "
+                    r"1 view, 9 queries", ran.stdout)
     rows = results(tmp_path)
     assert [(r["CHECK_ID"], r["SEVERITY"], r["VIEW_NAME"]) for r in rows] == [
         ("monitor.run", "info", ""), ("volume.drop", "error", "SDB.OPTIMOVE.ORDERS_0")]

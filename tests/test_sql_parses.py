@@ -157,11 +157,15 @@ def _export_cases() -> dict[str, list[dict]]:
                         for fmt in ("csv", "json", "parquet")
                         for low, high in ((None, None), (None, "2024-05-01"), ("2024-05-01 10:00:00", "2024-05-02"))],
         "export_record_watermark": [
-            {"table": table, "view_name": "DB.S.V", "run_id": "r1", "watermark": None, "rows": 0, "files": 0, "bytes": 0},
+            {"table": table, "view_name": "DB.S.V", "run_id": "r1", "watermark": None, "rows": 0, "files": 0,
+             "bytes": 0, "location": "@DB.S.STG/V/r1/"},
             {"table": table, "view_name": "DB.S.\"it's\"", "run_id": "r1", "watermark": "2024-05-01", "rows": 3,
-             "files": 1, "bytes": 100},
+             "files": 1, "bytes": 100, "location": "@DB.S.\"it's stage\"/o'neil/V/r1/"},
         ],
         "export_get": [{"location": "@DB.S.STG/optimove/V/r1/", "target": "file:///tmp/my dir/V/"}],
+        "export_add_location": [{"table": table}, {"table": ("Export DB", 'we"ird schema', "WATERMARKS")}],
+        "export_create_code_stage": [{"stage": ("OPTIMOVE_SHARE_DB", "SHAREKIT_EXPORT", "SHAREKIT_CODE")},
+                                     {"stage": ("Export DB", 'we"ird schema', "SHAREKIT_CODE")}],
     }
 
 
@@ -223,6 +227,7 @@ def _monitor_cases() -> dict[str, list[dict]]:
     """sql_templates/monitor_* (`monitor:`), and check_data with the volume columns."""
     from sharekit.config.model import Volume
     from sharekit.monitor import objects
+    from sharekit.plan.scheduled import PACKAGES
 
     where = [("OPTIMOVE_SHARE_DB", "SHAREKIT_MONITOR"), ("Monitor DB", 'we"ird schema')]
     table, stage = (*where[1], "SHAREKIT_RESULTS"), (*where[1], "SHAREKIT_CODE")
@@ -239,7 +244,7 @@ def _monitor_cases() -> dict[str, list[dict]]:
         "monitor_create_stage": [{"stage": stage}],
         "monitor_put_code": [{"path": "/tmp/my dir/sharekit-0123456789abcdef.zip", "stage": stage}],
         "monitor_create_procedure": [{"procedure": (*where[1], "SHAREKIT_RUN_CHECKS"), "runtime": "3.11",
-                                      "packages": list(objects.PACKAGES), "stage": stage,
+                                      "packages": list(PACKAGES), "stage": stage,
                                       "archive": "sharekit-0123456789abcdef.zip", "handler": objects.HANDLER,
                                       "comment": "sharekit monitor 0123456789abcdef"}],
         "monitor_create_task": [{"task": (*w, "SHAREKIT_CHECKS"), "warehouse": wh, "schedule": "USING CRON 0 4 * * * UTC",

@@ -135,15 +135,19 @@ def run_task(
     name: str = typer.Argument(..., metavar="NAME", help="The task: TASK, or DATABASE.SCHEMA.TASK."),
     local_dir: Path | None = LocalDirOption,
 ) -> None:
-    """Run a task's body once, as Snowflake would on its schedule (the monitor's task runs
-    sharekit's checks against the local account and fills its results table)."""
+    """Run a task's body once, as Snowflake would on its schedule: the monitor's task runs
+    sharekit's checks and fills its results table; the export's runs one `sharekit export`."""
     from sharekit.local import open_local_account
     from sharekit.local.tasks import run_task as run_local_task
+    from sharekit.output.common import plural
 
     with open_local_account(local_dir) as account:
         summary = run_local_task(account, name)
-    typer.echo(f"Ran task {name}: run {summary['run_id']} at {summary['run_at']} UTC, {summary['errors']} error(s), "
-               f"{summary['warnings']} warning(s) over {summary['views']} view(s), {summary['queries']} queries")
+    did = (f"exported {plural(int(summary['rows']), 'row')} in {plural(int(summary['files']), 'file')}"
+           if "files" in summary else plural(int(summary["errors"]), "error"))
+    typer.echo(f"Ran task {name}: run {summary['run_id']} at {summary['run_at']} UTC, {did}, "
+               f"{plural(int(summary['warnings']), 'warning')} over {plural(int(summary['views']), 'view')}, "
+               f"{plural(int(summary.get('queries', 0)), 'query')}")
 
 
 @local_app.command("reset")

@@ -10,6 +10,8 @@ located `file:line: key: message`, collected with the rest of the config's.
       format: csv                 # csv | json | parquet (csv and json are GZIP-compressed)
       max_file_mb: 250            # at most 1024 (Optimove: ≤ 1 GB a file, 100–250 MB parts)
       path: optimove/daily        # prefix inside the stage
+      schedule: USING CRON 0 5 * * * UTC   # optional: a task runs the export (CRON as in `monitor:`)
+      warehouse: EXPORT_WH        # the task's warehouse (required with schedule)
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ import re
 from typing import Any
 
 from sharekit.config.model import DEFAULT_MAX_FILE_MB, EXPORT_FORMATS, EXPORT_SCHEMA, MAX_FILE_MB, Export, Share
+from sharekit.config.monitor import cron_schedule
 from sharekit.config.reader import Reader, _bool, _name, _text
 from sharekit.config.source import Located, LocatedList
 from sharekit.sql import identifiers
 
-EXPORT_KEYS = ("stage", "url", "storage_integration", "format", "max_file_mb", "path", "schedule")
+EXPORT_KEYS = ("stage", "url", "storage_integration", "format", "max_file_mb", "path", "schedule", "warehouse")
 _URL = re.compile(r"(s3|s3gov|gcs|azure)://[^\s'\"\\]+\Z")
 _PATH_PART = re.compile(r"[A-Za-z0-9_.=-]+\Z")
 
@@ -101,15 +104,19 @@ def read_export(r: Reader, top: Located, share: Share | None, schema: str) -> Ex
         r.warn(node.key_lines["max_file_mb"], "export.max_file_mb",
                f"{max_file_mb} MB is outside the 100–250 MB parts Optimove recommends")
     path = r.get(node, "export", "path", _path, default="")
-    schedule = r.get(node, "export", "schedule", _text)
-    if schedule is not None:
-        r.warn(node.key_lines["schedule"], "export.schedule",
-               "is not acted on yet: run `sharekit export` from your scheduler (cron, CI) meanwhile")
+    schedule = r.get(node, "export", "schedule", cron_schedule)
+    warehouse = r.get(node, "export", "warehouse", _name)
+    if schedule is not None and warehouse is None:
+        r.problem(node.key_lines["schedule"], "export.warehouse",
+                  "is required with `schedule:`: name the warehouse the export's task runs on")
+    if warehouse is not None and "schedule" not in node:
+        r.problem(node.key_lines["warehouse"], "export.warehouse",
+                  "only goes with `schedule:` (the warehouse of the export's task)")
     if stage is None:
         return None
     return Export(stage=stage, format=fmt, max_file_mb=max_file_mb, path=path, url=url,
-                  storage_integration=integration, schedule=schedule, skipped=frozenset(skipped),
-                  line=node.line)
+                  storage_integration=integration, schedule=schedule, warehouse=warehouse,
+                  skipped=frozenset(skipped), line=node.line, variables=tuple(sorted(r.variables.items())))
 
 
 def _skipped_views(r: Reader, top: Located, schema: str) -> set[tuple[str, str]]:

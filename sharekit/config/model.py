@@ -108,9 +108,11 @@ class Export:
     path: str = ""  # prefix inside the stage, no leading or trailing '/'
     url: str | None = None  # external stage location (s3://, gcs://, azure://): sharekit creates the stage
     storage_integration: str | None = None  # stored name
-    schedule: str | None = None  # accepted, not acted on yet
+    schedule: str | None = None  # Snowflake CRON: a task runs the export (sharekit.export_objects)
+    warehouse: str | None = None  # the task's warehouse (required with schedule)
     skipped: frozenset[tuple[str, str]] = frozenset()  # (schema, name) of views with `export: false`
     line: int | None = None
+    variables: tuple[tuple[str, str], ...] = ()  # ${NAME} values, packaged with the task's code (as the monitor's)
 
     def exports(self, view: View) -> bool:
         return (view.schema, view.name) not in self.skipped

@@ -84,8 +84,9 @@ def _number(part: str, item: str, low: int, high: int, names: tuple[str, ...]) -
     return int(part)
 
 
-def _schedule(value: Any) -> str:
-    """`USING CRON m h dom mon dow TZ`, validated field by field; returned normalised."""
+def cron_schedule(value: Any) -> str:
+    """`USING CRON m h dom mon dow TZ`, validated field by field; returned normalised (the
+    monitor's and the export's `schedule:`)."""
     from zoneinfo import ZoneInfo
 
     words = _text(value).split()
@@ -183,7 +184,7 @@ def read_monitor(r: Reader, top: Located, share: Share | None) -> Monitor | None
     default = (database, MONITOR_SCHEMA) if database else None
     place = r.get(node, "monitor", "schema", _place(database), default=default)
     warehouse = r.get(node, "monitor", "warehouse", _name, required=True)
-    schedule = r.get(node, "monitor", "schedule", _schedule, required=True)
+    schedule = r.get(node, "monitor", "schedule", cron_schedule, required=True)
     keep_days = r.get(node, "monitor", "keep_days", _whole(1, 3650, "days"))
     alert = None
     if "alert" in node:

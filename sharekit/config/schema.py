@@ -247,10 +247,13 @@ def _export() -> dict[str, Any]:
                             "and recommends 100-250 MB parts).", DEFAULT_MAX_FILE_MB, nullable=True),
         "path": _key(TEXT, "A prefix inside the stage: parts of letters, digits, _ . = - separated by '/'.",
                      "optimove/daily", nullable=True),
-        "schedule": _key(TEXT, "Accepted, not acted on yet (a warning): run `sharekit export` from your "
-                         "scheduler.", "USING CRON 0 5 * * * UTC", nullable=True),
+        "schedule": _key(TEXT, "Snowflake CRON (as in `monitor.schedule`): a task runs the export inside "
+                         "Snowflake, on `warehouse:`.", "USING CRON 0 5 * * * UTC", nullable=True),
+        "warehouse": _key(NAME, "The warehouse the export's task runs on (required with `schedule:`, only with "
+                          "it).", "EXPORT_WH", nullable=True),
     }, "File delivery of the same views (`sharekit export`).", {"stage": "EXPORTS", "format": "csv"},
-        required=("stage",), dependencies={"url": ["storage_integration"], "storage_integration": ["url"]})
+        required=("stage",), dependencies={"url": ["storage_integration"], "storage_integration": ["url"],
+                                           "schedule": ["warehouse"], "warehouse": ["schedule"]})
 
 
 def _volume() -> dict[str, Any]:

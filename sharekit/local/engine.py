@@ -31,7 +31,7 @@ import duckdb
 
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
 
-from fakesnow import info_schema  # noqa: E402
+from fakesnow import info_schema, macros  # noqa: E402
 from fakesnow.conn import FakeSnowflakeConnection  # noqa: E402
 from fakesnow.transforms import show as fs_show  # noqa: E402
 from fakesnow.variables import Variables  # noqa: E402
@@ -303,6 +303,9 @@ class Engine:
             f"CREATE TABLE memory.main.{MARK}columns (db VARCHAR, sch VARCHAR, tbl VARCHAR, col VARCHAR, "
             "comment VARCHAR, data_type VARCHAR)"
         )
+        # fakesnow's macros (_fs_to_timestamp behind CAST(… AS TIMESTAMP_NTZ), …) live in each
+        # database it creates; a session with no current database resolves them here
+        d.execute(macros.creation_sql("memory"))
         self.meta = d.cursor()  # our own catalog queries; fakesnow gets another cursor
         current = {
             (db, name): sql

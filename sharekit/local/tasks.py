@@ -272,11 +272,15 @@ _ROWS = {"task": _task_row, "alert": _alert_row, "procedure": _procedure_row}
 
 def run_task(account: Any, name: str) -> dict[str, Any]:
     """Run a task's body once, as Snowflake would on schedule: its `CALL <procedure>()`, where the
-    procedure's handler is sharekit's, runs the check code in-process against `account`
-    (`sharekit.monitor.run`) with the config packaged in the procedure's IMPORTS. Returns the
-    procedure's summary."""
+    procedure's handler is sharekit's, runs the check code (`sharekit.monitor.run`) or one export
+    (`sharekit.export_task`) in-process against `account` with the config packaged in the
+    procedure's IMPORTS. Returns the procedure's summary."""
+    from sharekit import export_objects, export_task
     from sharekit.errors import SharekitError
-    from sharekit.monitor.objects import HANDLER
+    from sharekit.monitor import objects as monitor_objects
+    from sharekit.monitor.run import run_packaged
+
+    runners = {monitor_objects.HANDLER: run_packaged, export_objects.HANDLER: export_task.run_packaged}
 
     tasks: Tasks = account.tasks
     parts = [identifiers.normalize(p) for p in identifiers.split(name)]
@@ -298,10 +302,9 @@ def run_task(account: Any, name: str) -> dict[str, Any]:
                             "that CALLs a procedure")
     procedure_key = tuple(r.name(3))
     procedure = account.store.get("procedure", procedure_key) if len(procedure_key) == 3 else None
-    if procedure is None or procedure.get("handler") != HANDLER:
+    if procedure is None or procedure.get("handler") not in runners:
         raise SharekitError(f"task {identifiers.fqn(*key)} calls {identifiers.fqn(*procedure_key)}, which is not "
-                            "sharekit's monitor procedure (or does not exist): the local account runs only that one")
-    from sharekit.monitor.run import run_packaged
-
+                            "sharekit's monitor or export procedure (or does not exist): the local account runs "
+                            "only those")
     archive = tasks.stage_file(str(procedure["imports"][0]))
-    return run_packaged(account, archive)
+    return runners[procedure["handler"]](account, archive)

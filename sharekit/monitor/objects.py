@@ -18,7 +18,6 @@ the whole `monitor:` with prune, drops objects: destructive.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,16 +25,13 @@ from sharekit.checks.findings import Finding
 from sharekit.config.model import MONITOR_SCHEMA, Config
 from sharekit.connect.reads import Reads
 from sharekit.plan.definition import Change, Stage
+from sharekit.plan.scheduled import digest, procedure_stages, scheduled_row, scheduled_stages
 from sharekit.sql import identifiers
 from sharekit.sql.templates import Templates
 
 RESULTS, STAGE, PROCEDURE, TASK, ALERT = "SHAREKIT_RESULTS", "SHAREKIT_CODE", "SHAREKIT_RUN_CHECKS", \
     "SHAREKIT_CHECKS", "SHAREKIT_ALERT"
 HANDLER = "sharekit.monitor.procedure.run"
-RUNTIME = "3.11"
-# Anaconda-channel packages the check code imports (UNCONFIRMED which versions Snowflake offers;
-# none is pinned, so Snowflake picks its latest)
-PACKAGES = ("snowflake-snowpark-python", "pyyaml", "jinja2", "sqlglot")
 # The alert looks hourly for error rows newer than its last look, so an e-mail follows a failing
 # run within the hour whatever the task's schedule (the condition is one small query).
 ALERT_SCHEDULE = "60 MINUTE"
@@ -100,12 +96,6 @@ def read_state(config: Config, reads: Reads) -> MonitorState | None:
                      and (kind == "SCHEMAS" or _cell(row.get(in_schema)) == schema)), None)
 
     procedure = found("PROCEDURES", PROCEDURE)
-
-    def scheduled(row: dict[str, Any] | None) -> dict[str, str] | None:
-        if row is None:
-            return None
-        return {key: _cell(row.get(key)) for key in ("schedule", "warehouse", "state", "comment")}
-
     return MonitorState(
         database, schema,
         schema_exists=found("SCHEMAS", schema) is not None,
@@ -114,17 +104,13 @@ def read_state(config: Config, reads: Reads) -> MonitorState | None:
         # SHOW PROCEDURES `description` is the COMMENT ("user-defined procedure" without one):
         # UNCONFIRMED for Snowflake; were it not, every plan would replace the procedure
         procedure_comment=_cell(procedure.get("description")) if procedure is not None else None,
-        task=scheduled(found("TASKS", TASK)),
-        alert=scheduled(found("ALERTS", ALERT)),
+        task=scheduled_row(found("TASKS", TASK)),
+        alert=scheduled_row(found("ALERTS", ALERT)),
     )
 
 
 def _name(state_or_config: tuple[str, str], name: str) -> tuple[str, str, str]:
     return (*state_or_config, name)
-
-
-def _digest(*parts: str) -> str:
-    return "sharekit monitor " + hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
 def _display(key: tuple[str, ...]) -> str:
@@ -135,8 +121,6 @@ def monitor_stages(config: Config, live: MonitorState | None, t: Templates) -> l
     """The plan's monitor stages (empty when nothing is to change)."""
     if config.monitor is None:
         return _removal(live, t)
-    from sharekit.monitor.package import archive_path, build_archive
-
     monitor = config.monitor
     where = (monitor.database, monitor.schema)
     live = live if live is not None else MonitorState(*where)
@@ -153,23 +137,12 @@ def monitor_stages(config: Config, live: MonitorState | None, t: Templates) -> l
     if objects:
         stages.append(Stage("monitor table and stage", tuple(objects), parallel=True))
 
-    archive = build_archive(config)
-    comment = f"sharekit monitor {archive.digest}"
-    if live.procedure_comment != comment:
-        path = archive_path(config, archive)  # written by apply alone (api.write_local_files)
-        stages.append(Stage("monitor procedure", (
-            Change("create", "stage", f"@{_display(stage)}/{archive.name}",
-                   t.render("monitor_put_code", path=str(path), stage=stage), reason="the procedure's code"),
-            Change("replace" if live.procedure_comment is not None else "create", "procedure",
-                   _display(procedure) + "()",
-                   t.render("monitor_create_procedure", procedure=procedure, runtime=RUNTIME, packages=PACKAGES,
-                            stage=stage, archive=archive.name, handler=HANDLER, comment=comment),
-                   reason="new sharekit code or config" if live.procedure_comment is not None else ""),
-        )))
-    task_comment = _digest("task", _display(procedure))
-    stages += _scheduled(t, "TASK", "task", task, live.task, monitor.warehouse, monitor.schedule, task_comment,
-                         lambda: t.render("monitor_create_task", task=task, warehouse=monitor.warehouse,
-                                          schedule=monitor.schedule, procedure=procedure, comment=task_comment))
+    stages += procedure_stages(t, "monitor", config, stage, procedure, HANDLER, live.procedure_comment)
+    task_comment = digest("monitor", "task", _display(procedure))
+    stages += scheduled_stages(t, "monitor", "TASK", "task", task, live.task, monitor.warehouse, monitor.schedule,
+                               task_comment, lambda: t.render(
+                                   "monitor_create_task", task=task, warehouse=monitor.warehouse,
+                                   schedule=monitor.schedule, procedure=procedure, comment=task_comment))
     alert = _name(where, ALERT)
     if monitor.alert is None:
         if live.alert is not None:
@@ -179,46 +152,15 @@ def monitor_stages(config: Config, live: MonitorState | None, t: Templates) -> l
     subject = f"sharekit: the checks of share {config.share.name} found errors"
     body = (f"The last scheduled check of share {config.share.name} found errors. Run `sharekit monitor status` "
             f"for the findings, or SELECT * FROM {_display(table)} ORDER BY RUN_AT DESC.")
-    recipients = monitor.alert.recipients
-    alert_comment = _digest("alert", _display(table), monitor.alert.integration, *recipients)
-    stages += _scheduled(t, "ALERT", "alert", alert, live.alert, monitor.warehouse, ALERT_SCHEDULE, alert_comment,
-                         lambda: t.render("monitor_create_alert", alert=alert, warehouse=monitor.warehouse,
-                                          schedule=ALERT_SCHEDULE, table=table, comment=alert_comment,
-                                          integration=monitor.alert.integration, recipients=recipients,
-                                          subject=subject, body=body))
+    recipients, integration = monitor.alert.recipients, monitor.alert.integration
+    alert_comment = digest("monitor", "alert", _display(table), integration, *recipients)
+    stages += scheduled_stages(t, "monitor", "ALERT", "alert", alert, live.alert, monitor.warehouse, ALERT_SCHEDULE,
+                               alert_comment, lambda: t.render(
+                                   "monitor_create_alert", alert=alert, warehouse=monitor.warehouse,
+                                   schedule=ALERT_SCHEDULE, table=table, comment=alert_comment,
+                                   integration=integration, recipients=recipients,
+                                   subject=subject, body=body))
     return stages
-
-
-def _scheduled(t: Templates, kind: str, object_type: str, key: tuple[str, str, str], live: dict[str, str] | None,
-               warehouse: str, schedule: str, comment: str, create: Any) -> list[Stage]:
-    """A task or alert: created and resumed; replaced when its body changed; else ALTERed
-    (suspend, set, resume) when its schedule or warehouse changed; resumed when suspended."""
-    shown = _display(key)
-
-    def state(word: str, reason: str = "") -> Change:
-        return Change("alter", object_type, shown, t.render("monitor_task_state", kind=kind, target=key, state=word),
-                      reason=reason)
-
-    changes: tuple[Change, ...]
-    if live is None or live.get("comment") != comment:
-        action = "create" if live is None else "replace"
-        changes = (Change(action, object_type, shown, create(), reason="" if live is None else "its body changed"),
-                   state("RESUME", "Snowflake creates it suspended"))
-    else:
-        new_schedule = schedule if live.get("schedule") != schedule else None
-        new_warehouse = warehouse if live.get("warehouse") != warehouse else None
-        started = live.get("state", "").lower() == "started"
-        if new_schedule is None and new_warehouse is None:
-            changes = () if started else (state("RESUME", "it was suspended"),)
-        else:
-            what = " and ".join(w for w, v in (("schedule", new_schedule), ("warehouse", new_warehouse)) if v)
-            changes = ((state("SUSPEND", f"Snowflake changes its {what} only while it is suspended"),) if started
-                       else ()) + (
-                Change("alter", object_type, shown, t.render("monitor_set_schedule", kind=kind, target=key,
-                                                             warehouse=new_warehouse, schedule=new_schedule),
-                       reason=f"{what} changed"),
-                state("RESUME"))
-    return [Stage(f"monitor {object_type}", changes)] if changes else []
 
 
 def _removal(live: MonitorState | None, t: Templates) -> list[Stage]:

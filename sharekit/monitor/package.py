@@ -1,14 +1,16 @@
-"""The monitor procedure's code archive: sharekit itself, the config and the Optimove spec files.
+"""The code archive of sharekit's procedures (the monitor's checks, the scheduled export):
+sharekit itself, the config and the Optimove spec files.
 
 The archive is what the procedure IMPORTS: the `sharekit` package as installed (its modules,
 the built-in Optimove spec files `sharekit/optimove/*.yml`, and the SQL templates placed at
 `sharekit/sql_templates/`, where an installed wheel keeps them), plus `sharekit/monitor/bundle/`
 with the config and the `${NAME}` variables it uses. The config is packaged canonical: its YAML
-data dumped with sorted keys, and the monitor's `schedule`, `warehouse` and `alert` (which the
-procedure does not use) set to fixed values, so that comments, layout and a new schedule leave
-the archive, and so the procedure, as they are: a schedule change is an ALTER TASK alone. Entries are sorted and dated
-1980-01-01, so the same code and config give the same bytes: the archive is named by its
-content hash, which the procedure's COMMENT carries and the next plan compares.
+data dumped with sorted keys, the monitor's `schedule`, `warehouse` and `alert` (which the
+procedure does not use) set to fixed values and the export's `schedule` and `warehouse` left out,
+so that comments, layout and a new schedule leave the archive, and so the procedure, as they
+are: a schedule change is an ALTER TASK alone. Entries are sorted and dated 1980-01-01, so the
+same code and config give the same bytes: the archive is named by its content hash, which the
+procedure's COMMENT carries and the next plan compares.
 
 `--optimove-spec` files and `--templates` overrides are not packaged: the procedure runs the
 built-in ones.
@@ -76,20 +78,24 @@ def canonical_config(config: Config) -> str:
     import yaml
 
     data = yaml.safe_load(config_text(config))
-    monitor = dict(data.get("monitor") or {})
-    monitor.pop("alert", None)
-    monitor.update(schedule=PACKAGED_SCHEDULE, warehouse=PACKAGED_WAREHOUSE)
-    data["monitor"] = monitor
+    if config.monitor is not None:
+        monitor = dict(data.get("monitor") or {})
+        monitor.pop("alert", None)
+        monitor.update(schedule=PACKAGED_SCHEDULE, warehouse=PACKAGED_WAREHOUSE)
+        data["monitor"] = monitor
+    if isinstance(data.get("export"), dict):
+        data["export"] = {k: v for k, v in data["export"].items() if k not in ("schedule", "warehouse")}
     data.pop("local", None)  # the seed is for --local only, and names a file the archive lacks
     return yaml.safe_dump(data, sort_keys=True, allow_unicode=True, width=10_000)
 
 
 def build_archive(config: Config) -> Archive:
-    """The archive for `config` (its monitor section must be set)."""
-    assert config.monitor is not None
+    """The archive for `config` (its monitor or export section must be set)."""
+    section = config.monitor or config.export
+    assert section is not None
     text = canonical_config(config)
     used = set(_VAR.findall(text))
-    variables = {name: value for name, value in config.monitor.variables if name in used}
+    variables = {name: value for name, value in section.variables if name in used}
     entries = [*_sharekit_files(), (CONFIG_ENTRY, text.encode("utf-8")),
                (VARIABLES_ENTRY, json.dumps(variables, sort_keys=True).encode("utf-8"))]
     buffer = io.BytesIO()

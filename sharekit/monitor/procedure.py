@@ -87,8 +87,9 @@ def _archive_of(module_file: str) -> Path | None:
     return None
 
 
-def _from_extracted(archive: Path) -> Any:
-    """sharekit imported afresh from the archive extracted to a temporary directory."""
+def _from_extracted(archive: Path, module: str = "sharekit.monitor.procedure") -> Any:
+    """sharekit imported afresh from the archive extracted to a temporary directory; returns
+    `module` (the handler's own, so the export's handler shares this too)."""
     target = Path(tempfile.gettempdir()) / archive.stem
     if not (target / "sharekit").is_dir():
         partial = Path(tempfile.mkdtemp(prefix=archive.stem + "."))
@@ -99,7 +100,7 @@ def _from_extracted(archive: Path) -> Any:
     for name in [n for n in sys.modules if n == "sharekit" or n.startswith("sharekit.")]:
         del sys.modules[name]
     sys.path.insert(0, str(target))
-    return importlib.import_module("sharekit.monitor.procedure")
+    return importlib.import_module(module)
 
 
 def run(session: Any) -> dict[str, Any]:

@@ -62,6 +62,8 @@ def render_files(config: Config, t: Templates) -> dict[str, str]:
                 path = "reader.sql"
             elif stage.name.startswith("monitor"):  # sharekit.monitor.objects: the scheduled checks
                 path = "monitor.sql"
+            elif stage.name.startswith(("export", "remove export")):  # sharekit.export_objects: file delivery
+                path = "export.sql"
             elif change.object_type == "view":
                 path = f"views/{_file_name(change.target[1:])}"
             elif change.object_type == "accounts":

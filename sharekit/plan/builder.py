@@ -12,6 +12,7 @@ import hashlib
 import json
 from typing import Any
 
+from sharekit import export_objects
 from sharekit.checks.findings import Finding
 from sharekit.config.model import Config
 from sharekit.errors import PlanError
@@ -55,6 +56,8 @@ def fingerprint(state: AccountState) -> str:
         canonical["reader"] = state.reader.canonical()
     if state.monitor is not None:  # only when read (`monitor:`, or prune), likewise
         canonical["monitor"] = monitor_objects.fingerprint_part(state.monitor)
+    if state.export is not None:  # only when read (`export:`, or prune), likewise
+        canonical["export"] = export_objects.fingerprint_part(state.export)
     digest = hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
     return f"sha256:{digest}"
 
@@ -242,6 +245,7 @@ def build_plan(
         Stage("create schemas", tuple(
             Change("create", "schema", identifiers.fqn(*key), statements.create_schema(t, *key))
             for key in delta.schemas_missing), parallel=True),
+        *export_objects.object_stages(config, actual.export, t),  # its schema, tables, stage: sharekit.export_objects
         Stage("views", tuple(view_changes), parallel=True),
         Stage("share", tuple(share_changes)),
         Stage("grant database USAGE", grants("USAGE", "DATABASE")),
@@ -255,6 +259,7 @@ def build_plan(
         more, also_unmanaged, also_found = reader_stages(config, desired.reader, actual.reader, t)
         stages, unmanaged, findings = [*stages, *more], [*unmanaged, *also_unmanaged], [*findings, *also_found]
     stages += monitor_objects.monitor_stages(config, actual.monitor, t)  # sharekit.monitor.objects
+    stages += export_objects.task_stages(config, actual.export, t)  # export.schedule's procedure and task
     return Plan(
         share=share_name,
         stages=tuple(stage for stage in stages if stage.changes),

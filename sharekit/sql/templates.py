@@ -35,7 +35,7 @@ TEMPLATE_NAMES = (
     # export
     "export_create_stage", "export_create_watermarks", "export_read_watermarks", "export_watermarks_exist",
     "export_high_mark", "export_copy", "export_record_watermark", "export_get", "export_create_lock",
-    "export_claim_lock", "export_read_lock", "export_release_lock",
+    "export_claim_lock", "export_read_lock", "export_release_lock", "export_add_location", "export_create_code_stage",
     # listings (consumers in other regions): reads, changes, doctor's read and fix
     "show_listings", "describe_listing", "listing_create", "listing_alter", "listing_publish", "listing_drop",
     "global_sharing_enabled", "enable_global_sharing",

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from sharekit import export_objects
 from sharekit.config.model import Config
 from sharekit.connect.reads import Reads
 from sharekit.connect.session import Session
@@ -244,6 +245,7 @@ def introspect(session: Session, config: Config, t: Templates, known: KnownShare
     relevant = {database} | {db for view in config.views for db, _, _ in view.sources}
     where = monitor_objects.place(config)  # sharekit.monitor.objects: read only with `monitor:` (or prune)
     relevant |= {where[0]} if where else set()
+    relevant |= export_objects.databases_read(config)  # sharekit.export_objects: with `export:` (or prune)
     declared = config.share.listing.name if config.share.listing else None
     reads = Reads(session)
     with reads:
@@ -274,6 +276,7 @@ def introspect(session: Session, config: Config, t: Templates, known: KnownShare
                     reads.send("schemas", t.render("show_schemas", database=database))
                     reads.call("views", show_views, session, t, database)  # pages past 10,000 views
                 monitor_objects.send_reads(reads, config, t, databases)
+                export_objects.send_reads(reads, config, t, databases)
                 scopes = column_scopes(config, databases)
                 if scopes:
                     reads.send("columns", select_columns(t, scopes))
@@ -320,6 +323,7 @@ def introspect(session: Session, config: Config, t: Templates, known: KnownShare
             owner=cell(row.get("owner")) or None,
         )
     monitor = monitor_objects.read_state(config, reads)
+    export = export_objects.read_state(config, reads, databases, schemas)
     return AccountState(
         share=share,
         databases=databases,
@@ -331,4 +335,5 @@ def introspect(session: Session, config: Config, t: Templates, known: KnownShare
         listing=live_listing,
         reader=reader,
         monitor=monitor,
+        export=export,
     )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sharekit.state.listing import ListingState
 
 if TYPE_CHECKING:
+    from sharekit.export_objects import ExportState
     from sharekit.monitor.objects import MonitorState
     from sharekit.state.access import ReaderState
 
@@ -85,6 +86,7 @@ class AccountState:
     listing: ListingState | None = None
     reader: ReaderState | None = None  # the reader's objects, only read when the config has `reader:`
     monitor: MonitorState | None = None  # the monitor's objects (sharekit.monitor.objects), when read
+    export: ExportState | None = None  # the export's objects (sharekit.export_objects), when read
 
 
 EMPTY = AccountState(share=None, databases=frozenset(), schemas=frozenset())
