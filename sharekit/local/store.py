@@ -33,6 +33,7 @@ import json
 import os
 import shlex
 import stat
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -155,7 +156,7 @@ class DirLock:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as exc:
-                owner = os.pread(fd, 64, 0).decode(errors="replace").strip()
+                owner = self._owner(fd)
                 os.close(fd)
                 if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                     raise ConnectionError_(
@@ -173,6 +174,17 @@ class DirLock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         self._fd = fd
+
+    @staticmethod
+    def _owner(fd: int) -> str:
+        """The holder's pid from the lock file. The holder writes it just after its flock, so a
+        file still empty is read again for a moment before the holder is called unknown."""
+        for _ in range(20):
+            owner = os.pread(fd, 64, 0).decode(errors="replace").strip()
+            if owner:
+                return owner
+            time.sleep(0.01)
+        return ""
 
     def _open(self) -> int:
         try:
